@@ -1,0 +1,66 @@
+from django.conf import settings
+from django.db import models
+
+
+class Role(models.TextChoices):
+    APPLICANT = "applicant", "申请人 / Applicant"
+    CASEWORKER = "caseworker", "承办人 / Caseworker"
+    REVIEWER = "reviewer", "审批人 / Reviewer"
+    SUPERVISOR = "supervisor", "监督人员 / Supervisor"
+    DESIGNER = "designer", "流程设计人员 / Process designer"
+    ADMIN = "admin", "管理员 / Administrator"
+
+
+STAFF_ROLES = frozenset(role.value for role in Role if role != Role.APPLICANT)
+
+
+class Organisation(models.Model):
+    """A node of the tree province > city > county > township station.
+
+    `path` is the materialised path of primary keys ("/1/4/9/"), so "this organisation
+    and everything below it" is one indexed `startswith` query on any database.
+    """
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", "省 / Province"
+        CITY = "city", "市 / City"
+        COUNTY = "county", "县区 / County"
+        TOWNSHIP = "township", "乡镇 / Township station"
+
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200, blank=True)
+    level = models.CharField(max_length=16, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+
+    class Meta:
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is None:
+            super().save(*args, **kwargs)
+            kwargs = {key: value for key, value in kwargs.items() if key != "force_insert"}
+        self.path = f"{self.parent.path if self.parent else '/'}{self.pk}/"
+        super().save(*args, **kwargs)
+
+
+class Membership(models.Model):
+    """A user holds a role in an organisation; the role reaches the organisations below it too."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_unique_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} @ {self.organisation}"

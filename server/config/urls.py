@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from server.accounts import api as accounts_api
+from server.core import api as core_api
+
+api_v1 = [
+    path("auth/login", accounts_api.LoginApi.as_view(), name="auth-login"),
+    path("auth/logout", accounts_api.LogoutApi.as_view(), name="auth-logout"),
+    path("auth/me", accounts_api.MeApi.as_view(), name="auth-me"),
+    path("health", core_api.HealthApi.as_view(), name="health"),
+    path("", include("server.processes.urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "server.core.errors.json_404"
+handler500 = "server.core.errors.json_500"

@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from server.processes.models import HumanTask, ProcessDefinition, ProcessInstance, Timer
+
+
+@admin.register(ProcessDefinition)
+class ProcessDefinitionAdmin(admin.ModelAdmin):
+    list_display = ["key", "version", "name", "is_public", "deployed_by", "deployed_at"]
+    list_filter = ["is_public"]
+    readonly_fields = ["key", "version", "digest", "files", "deployed_by", "deployed_at"]
+
+
+@admin.register(ProcessInstance)
+class ProcessInstanceAdmin(admin.ModelAdmin):
+    list_display = ["id", "definition", "business_key", "organisation", "status", "created_at"]
+    list_filter = ["status"]
+    readonly_fields = ["state", "serializer_version", "lock_version"]
+
+
+@admin.register(HumanTask)
+class HumanTaskAdmin(admin.ModelAdmin):
+    list_display = ["id", "name", "instance", "status", "assignee", "priority", "due_at"]
+    list_filter = ["status"]
+
+
+@admin.register(Timer)
+class TimerAdmin(admin.ModelAdmin):
+    list_display = ["id", "instance", "bpmn_id", "due_at", "status", "fired_at"]
+    list_filter = ["status"]

@@ -1,0 +1,47 @@
+"""The server's one handle on the engine. Service lines register their service-task handlers here."""
+
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import lru_cache
+from threading import Lock
+from typing import Any
+
+from django.conf import settings
+
+from workflows import Engine, ProcessPackage
+
+_SERVICES: dict[str, Callable[[dict], Any]] = {}
+_PACKAGES: OrderedDict[int, ProcessPackage] = OrderedDict()
+_PACKAGES_LOCK = Lock()
+_PACKAGE_CACHE_SIZE = 128
+
+
+def register_service(name: str) -> Callable[[Callable[[dict], Any]], Callable[[dict], Any]]:
+    """Register a handler for BPMN service tasks whose operator is `name` (call in AppConfig.ready)."""
+
+    def decorator(handler: Callable[[dict], Any]) -> Callable[[dict], Any]:
+        _SERVICES[name] = handler
+        engine.cache_clear()
+        return handler
+
+    return decorator
+
+
+@lru_cache(maxsize=1)
+def engine() -> Engine:
+    return Engine(services=dict(_SERVICES), script_time_limit=settings.LEXFLOW["SCRIPT_TIME_LIMIT"])
+
+
+def package_for(definition: Any) -> ProcessPackage:
+    """The compiled package of a deployed definition, compiled once per process and kept."""
+    with _PACKAGES_LOCK:
+        package = _PACKAGES.get(definition.pk)
+        if package is not None:
+            _PACKAGES.move_to_end(definition.pk)
+            return package
+    package = engine().compile(definition.file_bytes())
+    with _PACKAGES_LOCK:
+        _PACKAGES[definition.pk] = package
+        while len(_PACKAGES) > _PACKAGE_CACHE_SIZE:
+            _PACKAGES.popitem(last=False)
+    return package

@@ -1,0 +1,58 @@
+import logging
+import os
+import signal
+import socket
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+from django.db.models import F
+from django.utils import timezone
+
+from server.core.models import WorkerHeartbeat
+from server.processes.services import timers_fire_due
+
+logger = logging.getLogger("lexflow.worker")
+
+
+class Command(BaseCommand):
+    help = "Fire due timers: sweep every second (SELECT ... FOR UPDATE SKIP LOCKED) until stopped."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--once", action="store_true", help="sweep once and exit")
+        parser.add_argument("--interval", type=float, default=None)
+
+    def handle(self, *args, once: bool, interval: float | None, **options) -> None:
+        interval = interval or settings.LEXFLOW["WORKER_INTERVAL"]
+        name = f"{socket.gethostname()}:{os.getpid()}"
+        stopping = False
+
+        def stop(signum, frame) -> None:  # noqa: ARG001
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        self.stdout.write(f"timer worker {name} started (every {interval:g}s)")
+        while not stopping:
+            close_old_connections()
+            try:
+                fired = timers_fire_due()
+                beat, _ = WorkerHeartbeat.objects.get_or_create(
+                    name=name, defaults={"last_seen": timezone.now()}
+                )
+                WorkerHeartbeat.objects.filter(pk=beat.pk).update(
+                    last_seen=timezone.now(), fired_total=F("fired_total") + len(fired)
+                )
+                for timer in fired:
+                    self.stdout.write(
+                        f"fired timer {timer.bpmn_id} of instance {timer.instance_id}: {timer.status}"
+                    )
+            except Exception:  # a bad sweep must not kill the worker; the next one retries
+                logger.exception("timer sweep failed")
+            if once:
+                break
+            time.sleep(interval)
+        WorkerHeartbeat.objects.filter(name=name).delete()
+        self.stdout.write(f"timer worker {name} stopped")

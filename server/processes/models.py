@@ -1,0 +1,188 @@
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from server.accounts.models import Organisation
+
+# Sort key for tasks without a due date: after every real one, on every database.
+NO_DUE_DATE = datetime.fromisoformat("9999-12-31T00:00:00+00:00")
+
+
+class ProcessDefinition(models.Model):
+    """One deployed version of a process. Files are kept as deployed; versions never change."""
+
+    key = models.CharField(max_length=128)
+    version = models.PositiveIntegerField()
+    name = models.CharField(max_length=255)
+    digest = models.CharField(max_length=64, help_text="sha256 of the deployed files")
+    files = models.JSONField(help_text="file name -> text content, as deployed")
+    is_public = models.BooleanField(default=False, help_text="applicants may start it")
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="default organisation for new instances",
+    )
+    deployed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    deployed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["key", "-version"]
+        constraints = [models.UniqueConstraint(fields=["key", "version"], name="definition_unique_version")]
+
+    def __str__(self) -> str:
+        return f"{self.key} v{self.version}"
+
+    def file_bytes(self) -> dict[str, bytes]:
+        return {name: text.encode("utf-8") for name, text in self.files.items()}
+
+
+class InstanceStatus(models.TextChoices):
+    RUNNING = "running", "进行中 / Running"
+    COMPLETED = "completed", "已办结 / Completed"
+    ERROR = "error", "出错 / Error"
+    CANCELLED = "cancelled", "已撤销 / Cancelled"
+
+
+class ProcessInstance(models.Model):
+    definition = models.ForeignKey(ProcessDefinition, on_delete=models.PROTECT, related_name="instances")
+    business_key = models.CharField(max_length=128, blank=True, db_index=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="instances")
+    org_path = models.CharField(max_length=255, db_index=True, editable=False)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=InstanceStatus.choices, default=InstanceStatus.RUNNING)
+    state = models.TextField(help_text="SpiffWorkflow state JSON")
+    serializer_version = models.CharField(max_length=16)
+    data = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+    lock_version = models.PositiveIntegerField(default=0, help_text="bumped on every save of the state")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["applicant", "-id"], name="instance_applicant_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.definition.key}#{self.pk}"
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", "待办 / Open"
+    COMPLETED = "completed", "已完成 / Completed"
+    CANCELLED = "cancelled", "已取消 / Cancelled"
+
+
+class HumanTask(models.Model):
+    """The task queue: one row per human task the engine made ready."""
+
+    instance = models.ForeignKey(ProcessInstance, on_delete=models.PROTECT, related_name="tasks")
+    engine_task_id = models.CharField(max_length=64)
+    bpmn_id = models.CharField(max_length=255)
+    name = models.CharField(max_length=255)
+    candidate_groups = models.JSONField(default=list)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255, editable=False)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_tasks",
+    )
+    priority = models.IntegerField(default=50)
+    due_at = models.DateTimeField(null=True, blank=True)
+    due_sort = models.DateTimeField(default=NO_DUE_DATE, editable=False)
+    follow_up_at = models.DateTimeField(null=True, blank=True)
+    form = models.CharField(max_length=255, blank=True)
+    ui_form = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-priority", "due_sort", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["instance", "engine_task_id"], name="task_unique_engine_task"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["org_path", "-priority", "due_sort", "id"],
+                name="task_queue_idx",
+                condition=Q(status="open"),
+            ),
+            models.Index(fields=["assignee", "status"], name="task_assignee_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.instance})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.due_sort = self.due_at or NO_DUE_DATE
+        super().save(*args, **kwargs)
+
+
+class TaskCandidate(models.Model):
+    """One candidate group of a task, as its own indexed row so the queue query can join on role."""
+
+    task = models.ForeignKey(HumanTask, on_delete=models.CASCADE, related_name="candidates")
+    group = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "task"], name="candidate_unique")]
+
+    def __str__(self) -> str:
+        return self.group
+
+
+class TimerStatus(models.TextChoices):
+    WAITING = "waiting", "等待中 / Waiting"
+    FIRED = "fired", "已触发 / Fired"
+    CANCELLED = "cancelled", "已取消 / Cancelled"
+    FAILED = "failed", "失败 / Failed"
+
+
+class Timer(models.Model):
+    """A timer the instance waits on. The worker sweeps due rows; a due moment survives restarts."""
+
+    instance = models.ForeignKey(ProcessInstance, on_delete=models.PROTECT, related_name="timers")
+    engine_task_id = models.CharField(max_length=64)
+    bpmn_id = models.CharField(max_length=255)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=TimerStatus.choices, default=TimerStatus.WAITING)
+    fired_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [models.Index(fields=["due_at"], name="timer_due_idx", condition=Q(status="waiting"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instance", "engine_task_id"],
+                name="timer_unique_waiting",
+                condition=Q(status="waiting"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bpmn_id} @ {self.due_at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,73 @@
+"""Reads of the processes app: what a user may see, and the task queue."""
+
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from server.accounts.models import STAFF_ROLES, Role
+from server.accounts.selectors import user_grants
+from server.processes.models import HumanTask, ProcessDefinition, ProcessInstance, TaskStatus
+
+APPLICANT_GROUP = Role.APPLICANT.value
+
+
+def instances_visible_to(user: AbstractBaseUser) -> QuerySet[ProcessInstance]:
+    """Applicants see their own cases; staff see the cases of their organisations and below."""
+    q = Q(applicant=user) | Q(started_by=user)
+    for grant in user_grants(user):
+        if grant.role in STAFF_ROLES:
+            q |= Q(org_path__startswith=grant.path)
+    return ProcessInstance.objects.filter(q)
+
+
+def _queue_q(user: AbstractBaseUser) -> Q:
+    """Tasks a user may work: a candidate group matching one of their roles within that role's
+    organisation scope, tasks for the applicant group on the user's own cases, and tasks
+    assigned to them."""
+    q = Q(assignee=user) | Q(candidates__group=APPLICANT_GROUP, instance__applicant=user)
+    for grant in user_grants(user):
+        if grant.role in STAFF_ROLES:
+            q |= Q(candidates__group=grant.role, org_path__startswith=grant.path)
+    return q
+
+
+def task_queue(user: AbstractBaseUser) -> QuerySet[HumanTask]:
+    ids = HumanTask.objects.filter(_queue_q(user)).values("id")
+    return (
+        HumanTask.objects.filter(id__in=ids)
+        .select_related("instance__definition", "assignee", "organisation")
+        .order_by("-priority", "due_sort", "id")
+    )
+
+
+def tasks_visible_to(user: AbstractBaseUser) -> QuerySet[HumanTask]:
+    """A task is visible to whoever may work it and to whoever may see its instance."""
+    visible_instances = instances_visible_to(user).values("id")
+    return HumanTask.objects.filter(
+        Q(id__in=HumanTask.objects.filter(_queue_q(user)).values("id")) | Q(instance_id__in=visible_instances)
+    )
+
+
+def task_is_actionable_by(task: HumanTask, user: AbstractBaseUser) -> bool:
+    if task.assignee_id == user.pk:
+        return True
+    groups = set(task.candidate_groups)
+    if APPLICANT_GROUP in groups and task.instance.applicant_id == user.pk:
+        return True
+    return any(grant.role in groups and task.org_path.startswith(grant.path) for grant in user_grants(user))
+
+
+def tasks_overdue_q(now: datetime | None = None) -> Q:
+    return Q(status=TaskStatus.OPEN, due_at__lt=now or timezone.now())
+
+
+def definitions_latest() -> QuerySet[ProcessDefinition]:
+    """The latest version of every process."""
+    from django.db.models import Max
+
+    latest_ids = (
+        ProcessDefinition.objects.values("key").annotate(latest=Max("id")).values_list("latest", flat=True)
+    )
+    return ProcessDefinition.objects.filter(id__in=list(latest_ids)).order_by("key")

@@ -1,0 +1,172 @@
+from django.utils import timezone
+from rest_framework import serializers
+
+from server.accounts.serializers import OrganisationSerializer
+from server.processes.models import HumanTask, ProcessDefinition, ProcessInstance, Timer
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    display_name = serializers.SerializerMethodField()
+
+    def get_display_name(self, user) -> str:
+        return user.get_full_name() or user.username
+
+
+class DefinitionSerializer(serializers.ModelSerializer):
+    deployed_by = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = ProcessDefinition
+        fields = ["key", "version", "name", "digest", "is_public", "deployed_by", "deployed_at"]
+
+
+class DefinitionVersionSerializer(DefinitionSerializer):
+    instance_count = serializers.IntegerField(read_only=True)
+    running_count = serializers.IntegerField(read_only=True)
+    files = serializers.SerializerMethodField()
+
+    class Meta(DefinitionSerializer.Meta):
+        fields = [*DefinitionSerializer.Meta.fields, "instance_count", "running_count", "files"]
+
+    def get_files(self, definition) -> list[str]:
+        return sorted(definition.files)
+
+
+class DeployInputSerializer(serializers.Serializer):
+    files = serializers.ListField(child=serializers.FileField(allow_empty_file=False), allow_empty=False)
+    public = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    instance = serializers.IntegerField(source="instance_id", read_only=True)
+    process = serializers.CharField(source="instance.definition.key", read_only=True)
+    business_key = serializers.CharField(source="instance.business_key", read_only=True)
+    assignee = UserRefSerializer(read_only=True, allow_null=True)
+    organisation = serializers.IntegerField(source="organisation_id", read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = HumanTask
+        fields = [
+            "id",
+            "instance",
+            "process",
+            "business_key",
+            "bpmn_id",
+            "name",
+            "candidate_groups",
+            "organisation",
+            "assignee",
+            "priority",
+            "due_at",
+            "follow_up_at",
+            "overdue",
+            "status",
+            "created_at",
+            "claimed_at",
+            "completed_at",
+        ]
+
+    def get_overdue(self, task) -> bool:
+        return bool(task.due_at and task.status == "open" and task.due_at < timezone.now())
+
+
+class TaskDetailSerializer(TaskSerializer):
+    form_schema = serializers.SerializerMethodField()
+    ui_schema = serializers.SerializerMethodField()
+    data = serializers.JSONField(source="instance.data", read_only=True)
+
+    class Meta(TaskSerializer.Meta):
+        fields = [*TaskSerializer.Meta.fields, "form", "form_schema", "ui_schema", "data"]
+
+    def _form(self, task, name: str):
+        package = self.context.get("package")
+        return package.forms.get(name) if package is not None and name else None
+
+    def get_form_schema(self, task) -> dict | None:
+        return self._form(task, task.form)
+
+    def get_ui_schema(self, task) -> dict | None:
+        return self._form(task, task.ui_form)
+
+
+class TimerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Timer
+        fields = ["id", "bpmn_id", "due_at", "status", "fired_at"]
+
+
+class InstanceSerializer(serializers.ModelSerializer):
+    process = serializers.CharField(source="definition.key", read_only=True)
+    version = serializers.IntegerField(source="definition.version", read_only=True)
+    process_name = serializers.CharField(source="definition.name", read_only=True)
+    organisation = OrganisationSerializer(read_only=True)
+    applicant = UserRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ProcessInstance
+        fields = [
+            "id",
+            "process",
+            "version",
+            "process_name",
+            "business_key",
+            "organisation",
+            "applicant",
+            "status",
+            "created_at",
+            "updated_at",
+            "completed_at",
+        ]
+
+
+class EventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    action = serializers.CharField()
+    actor = UserRefSerializer(allow_null=True)
+    task = serializers.IntegerField(source="task_id", allow_null=True)
+    created_at = serializers.DateTimeField()
+    detail = serializers.JSONField()
+
+
+class InstanceDetailSerializer(InstanceSerializer):
+    data = serializers.JSONField(read_only=True)
+    tasks = serializers.SerializerMethodField()
+    timers = serializers.SerializerMethodField()
+    history = serializers.SerializerMethodField()
+
+    class Meta(InstanceSerializer.Meta):
+        fields = [*InstanceSerializer.Meta.fields, "error", "data", "tasks", "timers", "history"]
+
+    def get_tasks(self, instance) -> list[dict]:
+        tasks = instance.tasks.filter(status="open").select_related("assignee", "instance__definition")
+        return TaskSerializer(tasks, many=True).data
+
+    def get_timers(self, instance) -> list[dict]:
+        return TimerSerializer(instance.timers.filter(status="waiting"), many=True).data
+
+    def get_history(self, instance) -> list[dict]:
+        return EventSerializer(instance.events.select_related("actor").order_by("id"), many=True).data
+
+
+class InstanceStartSerializer(serializers.Serializer):
+    process = serializers.CharField(max_length=128)
+    data = serializers.JSONField(required=False, default=dict)
+    business_key = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+    organisation = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+    def validate_data(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Must be a JSON object.")
+        return value
+
+
+class TaskCompleteSerializer(serializers.Serializer):
+    data = serializers.JSONField(required=False, default=dict)
+
+    def validate_data(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Must be a JSON object.")
+        return value

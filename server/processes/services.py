@@ -1,0 +1,481 @@
+"""Writes of the processes app: deploy, start, claim, unclaim, complete, fire timers.
+
+Every write that touches a running instance follows one order, so nothing deadlocks and
+a failure anywhere changes nothing: lock the instance row, restore the workflow from its
+state, act, save the state with its serializer version, re-sync the task and timer rows,
+append audit events — all in one transaction.
+"""
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from server.accounts.models import Organisation, Role
+from server.accounts.selectors import (
+    organisation_in_scope,
+    user_has_role,
+    user_is_staff_member,
+    user_primary_organisation,
+)
+from server.audit.services import event_record
+from server.core.errors import Conflict, InvalidInput, WorkflowFailed
+from server.processes.deadlines import resolve_moment
+from server.processes.engine import engine, package_for
+from server.processes.models import (
+    HumanTask,
+    InstanceStatus,
+    ProcessDefinition,
+    ProcessInstance,
+    TaskCandidate,
+    TaskStatus,
+    Timer,
+    TimerStatus,
+)
+from server.processes.selectors import task_is_actionable_by
+from workflows import DeployFailed, EngineError, ProcessPackage, Snapshot, TaskNotReady
+
+logger = logging.getLogger("lexflow.processes")
+
+
+# ---------------------------------------------------------------------------------------------
+# Deploy
+
+
+@dataclass(frozen=True)
+class DeployOutcome:
+    definition: ProcessDefinition
+    created: bool
+
+
+@transaction.atomic
+def definitions_deploy(
+    *,
+    files: Mapping[str, bytes],
+    user: AbstractBaseUser | None,
+    is_public: bool | None = None,
+    organisation: Organisation | None = None,
+) -> list[DeployOutcome]:
+    """Deploy a package of process files. Raises `DeployFailed` with every problem found.
+
+    Identical files to the latest version of a process are a no-op; changed files become
+    version n+1. Running instances stay on the version they started with.
+    """
+    package = engine().compile(files)
+    outcomes = []
+    texts = {name: content.decode("utf-8") for name, content in package.files.items()}
+    for process_id, info in sorted(package.processes.items()):
+        latest = (
+            ProcessDefinition.objects.select_for_update().filter(key=process_id).order_by("-version").first()
+        )
+        if latest is not None and latest.digest == package.digest:
+            changed = []
+            if is_public is not None and latest.is_public != is_public:
+                latest.is_public = is_public
+                changed.append("is_public")
+            if organisation is not None and latest.organisation_id != organisation.pk:
+                latest.organisation = organisation
+                changed.append("organisation")
+            if changed:
+                latest.save(update_fields=changed)
+            outcomes.append(DeployOutcome(latest, created=False))
+            continue
+        definition = ProcessDefinition.objects.create(
+            key=process_id,
+            version=(latest.version + 1) if latest else 1,
+            name=info.name or process_id,
+            digest=package.digest,
+            files=texts,
+            is_public=is_public if is_public is not None else (latest.is_public if latest else False),
+            organisation=organisation or (latest.organisation if latest else None),
+            deployed_by=user if user is not None and user.is_authenticated else None,
+        )
+        event_record(
+            action="process.deployed",
+            actor=user,
+            key=process_id,
+            version=definition.version,
+            digest=package.digest,
+            files=sorted(texts),
+        )
+        outcomes.append(DeployOutcome(definition, created=True))
+    return outcomes
+
+
+# ---------------------------------------------------------------------------------------------
+# Syncing engine snapshots into rows
+
+
+def _task_row_values(instance: ProcessInstance, ready: Any, now: Any) -> dict[str, Any]:
+    return {
+        "bpmn_id": ready.bpmn_id,
+        "name": ready.name or ready.bpmn_id,
+        "candidate_groups": list(ready.candidate_groups),
+        "organisation_id": instance.organisation_id,
+        "org_path": instance.org_path,
+        "priority": ready.priority,
+        "due_at": resolve_moment(ready.due, start=now),
+        "follow_up_at": resolve_moment(ready.follow_up, start=now),
+        "form": ready.form or "",
+        "ui_form": ready.ui_form or "",
+    }
+
+
+def _sync_rows(
+    instance: ProcessInstance, snapshot: Snapshot, *, actor: AbstractBaseUser | None
+) -> list[HumanTask]:
+    """Make the task and timer rows say what the snapshot says. Returns the new tasks."""
+    now = timezone.now()
+    ready_by_id = {task.task_id: task for task in snapshot.ready_tasks}
+    open_rows = {row.engine_task_id: row for row in instance.tasks.filter(status=TaskStatus.OPEN)}
+    for engine_task_id, row in open_rows.items():
+        if engine_task_id not in ready_by_id:
+            # The engine moved past it (a boundary timer, a gateway elsewhere): withdraw it.
+            row.status = TaskStatus.CANCELLED
+            row.completed_at = now
+            row.save(update_fields=["status", "completed_at", "due_sort"])
+            event_record(action="task.cancelled", actor=actor, instance=instance, task=row)
+    created = []
+    for engine_task_id, ready in ready_by_id.items():
+        if engine_task_id in open_rows:
+            continue
+        row = HumanTask(
+            instance=instance, engine_task_id=engine_task_id, **_task_row_values(instance, ready, now)
+        )
+        row.save()
+        TaskCandidate.objects.bulk_create(
+            [TaskCandidate(task=row, group=group) for group in row.candidate_groups]
+        )
+        created.append(row)
+    if created:
+        for row in created:
+            event_record(action="task.created", actor=actor, instance=instance, task=row, bpmn_id=row.bpmn_id)
+
+    waiting = {timer.task_id: timer for timer in snapshot.timers}
+    for row in instance.timers.filter(status=TimerStatus.WAITING):
+        if row.engine_task_id in waiting and waiting[row.engine_task_id].due_at == row.due_at:
+            waiting.pop(row.engine_task_id)
+            continue
+        fired = row.due_at <= now and row.engine_task_id not in waiting
+        row.status = TimerStatus.FIRED if fired else TimerStatus.CANCELLED
+        row.fired_at = now if fired else None
+        row.save(update_fields=["status", "fired_at"])
+        event_record(
+            action="timer.fired" if fired else "timer.cancelled",
+            actor=actor,
+            instance=instance,
+            bpmn_id=row.bpmn_id,
+            due_at=row.due_at.isoformat(),
+        )
+    Timer.objects.bulk_create(
+        [
+            Timer(instance=instance, engine_task_id=timer.task_id, bpmn_id=timer.bpmn_id, due_at=timer.due_at)
+            for timer in waiting.values()
+        ]
+    )
+    return created
+
+
+def _save_snapshot(instance: ProcessInstance, snapshot: Snapshot) -> None:
+    instance.state = snapshot.state
+    instance.serializer_version = snapshot.serializer_version
+    instance.data = snapshot.data
+    instance.lock_version = F("lock_version") + 1
+    if snapshot.completed:
+        instance.status = InstanceStatus.COMPLETED
+        instance.completed_at = timezone.now()
+    instance.save()
+    instance.refresh_from_db(fields=["lock_version"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Instances
+
+
+def _validate_form(package: ProcessPackage, form: str | None, data: Any, *, prefix: str = "data") -> None:
+    """Check `data` against the form's JSON schema; a 400 names every failing field."""
+    if not isinstance(data, dict):
+        raise InvalidInput("data must be a JSON object.", {prefix: ["Must be a JSON object."]})
+    schema = package.forms.get(form) if form else None
+    if not schema:
+        return
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
+    errors: dict[str, list[str]] = {}
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+        path = [str(part) for part in error.absolute_path]
+        if error.validator == "required":
+            missing = error.message.split("'")[1] if "'" in error.message else ""
+            path.append(missing)
+            message = "必填 / This field is required."
+        else:
+            message = error.message
+        errors.setdefault(".".join([prefix, *path]), []).append(message)
+    if errors:
+        field, messages = next(iter(errors.items()))
+        raise InvalidInput(f"{field}: {messages[0]}", errors)
+
+
+def _engine_failure(exc: EngineError) -> WorkflowFailed:
+    where = exc.element_name or exc.element_id or "the process"
+    return WorkflowFailed(f"{where}: {exc}", errors={exc.element_id or "process": [str(exc)]})
+
+
+@transaction.atomic
+def instance_start(
+    *,
+    process: str,
+    user: AbstractBaseUser,
+    data: Any,
+    business_key: str = "",
+    organisation: Organisation | None = None,
+) -> ProcessInstance:
+    """Start the latest version of `process` for `user` and run it until it waits."""
+    definition = ProcessDefinition.objects.filter(key=process).order_by("-version").first()
+    if definition is None:
+        raise InvalidInput(f"No process named {process!r} is deployed.", {"process": ["Unknown process."]})
+    is_staff = user_is_staff_member(user)
+    if not definition.is_public and not is_staff:
+        raise InvalidInput(
+            f"Process {process!r} is not open to applicants.", {"process": ["Not open to applicants."]}
+        )
+    organisation = organisation or definition.organisation or user_primary_organisation(user)
+    if organisation is None:
+        raise InvalidInput(
+            "Choose the organisation to apply to.", {"organisation": ["This field is required."]}
+        )
+    if not definition.is_public and not organisation_in_scope(user, organisation):
+        raise InvalidInput(
+            "You cannot start cases for that organisation.", {"organisation": ["Out of scope."]}
+        )
+    package = package_for(definition)
+    _validate_form(package, None, data)
+    try:
+        running = engine().start(package, definition.key, data)
+        snapshot = running.snapshot()
+    except EngineError as exc:
+        raise _engine_failure(exc) from exc
+    instance = ProcessInstance.objects.create(
+        definition=definition,
+        business_key=business_key or "",
+        organisation=organisation,
+        org_path=organisation.path,
+        applicant=user if not is_staff or user_has_role(user, Role.APPLICANT) else None,
+        started_by=user,
+        status=InstanceStatus.COMPLETED if snapshot.completed else InstanceStatus.RUNNING,
+        completed_at=timezone.now() if snapshot.completed else None,
+        state=snapshot.state,
+        serializer_version=snapshot.serializer_version,
+        data=snapshot.data,
+    )
+    event_record(
+        action="instance.started",
+        actor=user,
+        instance=instance,
+        after=snapshot.data,
+        process=definition.key,
+        version=definition.version,
+        steps=list(snapshot.steps),
+    )
+    _sync_rows(instance, snapshot, actor=user)
+    if snapshot.completed:
+        event_record(action="instance.completed", actor=user, instance=instance)
+    return instance
+
+
+# ---------------------------------------------------------------------------------------------
+# Tasks
+
+
+def _locked_task(task_id: int) -> tuple[ProcessInstance, HumanTask]:
+    """Lock the instance, then the task: the one lock order every writer uses."""
+    instance_id = HumanTask.objects.filter(pk=task_id).values_list("instance_id", flat=True).first()
+    instance = ProcessInstance.objects.select_for_update().select_related("definition").get(pk=instance_id)
+    task = HumanTask.objects.select_for_update().get(pk=task_id)
+    return instance, task
+
+
+def task_claim(*, task: HumanTask, user: AbstractBaseUser) -> HumanTask:
+    """Take an open task. Exactly one of several people claiming at once wins; the rest get 409."""
+    if not task_is_actionable_by(task, user):
+        from rest_framework.exceptions import PermissionDenied
+
+        raise PermissionDenied("This task is not for your role or organisation.")
+    now = timezone.now()
+    with transaction.atomic():
+        won = HumanTask.objects.filter(pk=task.pk, status=TaskStatus.OPEN, assignee__isnull=True).update(
+            assignee=user, claimed_by=user, claimed_at=now
+        )
+        task.refresh_from_db()
+        if not won:
+            if task.status != TaskStatus.OPEN:
+                raise Conflict(f"This task is already {task.status}.")
+            if task.assignee_id == user.pk:
+                return task  # claiming one's own task again changes nothing
+            raise Conflict(f"Already claimed by {task.assignee.get_username()}.")
+        event_record(action="task.claimed", actor=user, instance=task.instance, task=task)
+    return task
+
+
+def task_unclaim(*, task: HumanTask, user: AbstractBaseUser) -> HumanTask:
+    """Give a claimed task back to the queue: its assignee may, and so may a supervisor in scope."""
+    from rest_framework.exceptions import PermissionDenied
+
+    with transaction.atomic():
+        if task.assignee_id is None:
+            raise Conflict("This task is not claimed.")
+        if task.assignee_id != user.pk and not user_has_role(user, Role.SUPERVISOR, Role.ADMIN):
+            raise PermissionDenied("Only the assignee or a supervisor can return this task to the queue.")
+        released = HumanTask.objects.filter(
+            pk=task.pk, status=TaskStatus.OPEN, assignee=task.assignee_id
+        ).update(assignee=None, claimed_by=None, claimed_at=None)
+        if not released:
+            raise Conflict("The task was changed by someone else; reload it.")
+        previous = task.assignee_id
+        task.refresh_from_db()
+        event_record(
+            action="task.unclaimed", actor=user, instance=task.instance, task=task, previous=previous
+        )
+    return task
+
+
+@transaction.atomic
+def task_complete(*, task: HumanTask, user: AbstractBaseUser, data: Any) -> HumanTask:
+    """Complete a human task with form data and run the process on until it waits again."""
+    from rest_framework.exceptions import PermissionDenied
+
+    instance, task = _locked_task(task.pk)
+    if task.status != TaskStatus.OPEN:
+        raise Conflict(f"This task is already {task.status}.")
+    if not task_is_actionable_by(task, user):
+        raise PermissionDenied("This task is not for your role or organisation.")
+    if task.assignee_id not in (None, user.pk):
+        raise Conflict(f"Claimed by {task.assignee.get_username()}; ask them or a supervisor to release it.")
+    package = package_for(instance.definition)
+    _validate_form(package, task.form or None, data)
+    before = instance.data
+    try:
+        running = engine().restore(package, instance.state)
+        running.complete(task.engine_task_id, data)
+        snapshot = running.snapshot()
+    except TaskNotReady as exc:
+        raise Conflict("The process has moved on; this task is no longer open.") from exc
+    except EngineError as exc:
+        raise _engine_failure(exc) from exc
+    now = timezone.now()
+    if task.assignee_id is None:
+        task.assignee = user
+        task.claimed_by = user
+        task.claimed_at = now
+    task.status = TaskStatus.COMPLETED
+    task.completed_by = user
+    task.completed_at = now
+    task.save()
+    _save_snapshot(instance, snapshot)
+    event_record(
+        action="task.completed",
+        actor=user,
+        instance=instance,
+        task=task,
+        before=before,
+        after=snapshot.data,
+        submitted=data,
+        steps=list(snapshot.steps),
+    )
+    _sync_rows(instance, snapshot, actor=user)
+    if snapshot.completed:
+        event_record(action="instance.completed", actor=user, instance=instance)
+    return task
+
+
+# ---------------------------------------------------------------------------------------------
+# Timers
+
+
+def timers_fire_due(*, limit: int = 100) -> list[Timer]:
+    """Fire every due timer once, each in its own transaction. Safe with many workers at once.
+
+    `SKIP LOCKED` lets concurrent workers take different rows; the status re-check under
+    the instance lock makes a timer that another worker just fired a no-op.
+    """
+    fired: list[Timer] = []
+    seen: set[int] = set()
+    while len(fired) < limit:
+        with transaction.atomic():
+            timer = (
+                Timer.objects.select_for_update(skip_locked=True)
+                .filter(status=TimerStatus.WAITING, due_at__lte=timezone.now())
+                .exclude(pk__in=seen)
+                .order_by("due_at", "id")
+                .first()
+            )
+            if timer is None:
+                break
+            seen.add(timer.pk)
+            instance = (
+                ProcessInstance.objects.select_for_update()
+                .select_related("definition")
+                .get(pk=timer.instance_id)
+            )
+            timer.refresh_from_db()
+            if timer.status != TimerStatus.WAITING or instance.status != InstanceStatus.RUNNING:
+                continue
+            before = instance.data
+            try:
+                running = engine().restore(package_for(instance.definition), instance.state)
+                running.fire_due_timers()
+                snapshot = running.snapshot()
+            except EngineError as exc:
+                _timer_failed(timer, instance, exc)
+                fired.append(timer)
+                continue
+            _save_snapshot(instance, snapshot)
+            event_record(
+                action="instance.timer",
+                instance=instance,
+                before=before,
+                after=snapshot.data,
+                bpmn_id=timer.bpmn_id,
+                steps=list(snapshot.steps),
+            )
+            _sync_rows(instance, snapshot, actor=None)
+            if snapshot.completed:
+                event_record(action="instance.completed", instance=instance)
+            timer.refresh_from_db()
+            logger.info(
+                "fired timer %s (%s) of instance %s: %s", timer.pk, timer.bpmn_id, instance.pk, timer.status
+            )
+            fired.append(timer)
+    return fired
+
+
+def _timer_failed(timer: Timer, instance: ProcessInstance, exc: EngineError) -> None:
+    """A timer whose path fails stops the instance with an incident instead of retrying forever."""
+    timer.status = TimerStatus.FAILED
+    timer.error = str(exc)
+    timer.save(update_fields=["status", "error"])
+    ProcessInstance.objects.filter(pk=instance.pk).update(
+        status=InstanceStatus.ERROR,
+        error=f"{exc.element_id or ''}: {exc}",
+        lock_version=F("lock_version") + 1,
+    )
+    event_record(action="instance.error", instance=instance, bpmn_id=exc.element_id, message=str(exc))
+    logger.error("timer %s of instance %s failed: %s", timer.pk, instance.pk, exc)
+
+
+__all__ = [
+    "DeployFailed",
+    "DeployOutcome",
+    "definitions_deploy",
+    "instance_start",
+    "task_claim",
+    "task_complete",
+    "task_unclaim",
+    "timers_fire_due",
+]

@@ -1,0 +1,10 @@
+"""Shared fixtures: demo organisations and users, API clients per user, a deployed test process."""
+
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "server" / "fixtures"
+
+
+def fixture_files(name: str) -> dict[str, bytes]:
+    folder = FIXTURES / name
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file()}

@@ -1,0 +1,61 @@
+from rest_framework.test import APIClient
+
+
+def test_login_returns_a_token_that_authenticates_and_logout_revokes_it(demo):
+    client = APIClient()
+    response = client.post(
+        "/api/v1/auth/login", {"username": "caseworker", "password": "lexflow-demo"}, format="json"
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["user"]["username"] == "caseworker" and body["user"]["roles"] == ["caseworker"]
+    token_client = APIClient()
+    token_client.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")
+    me = token_client.get("/api/v1/auth/me").json()
+    assert me["memberships"][0]["organisation"]["code"] == "LN-SY-HP"
+    assert token_client.post("/api/v1/auth/logout").status_code == 204
+    assert token_client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_wrong_password_is_refused_without_saying_which_part_was_wrong(demo):
+    response = APIClient().post(
+        "/api/v1/auth/login", {"username": "caseworker", "password": "x"}, format="json"
+    )
+    assert response.status_code in (401, 403)
+    assert "Wrong username or password" in response.json()["detail"]
+
+
+def test_login_without_fields_names_them(demo):
+    response = APIClient().post("/api/v1/auth/login", {}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"username", "password"}
+
+
+def test_browser_session_login_requires_csrf_for_writes(demo):
+    client = APIClient(enforce_csrf_checks=True)
+    assert (
+        client.post(
+            "/api/v1/auth/login", {"username": "designer", "password": "lexflow-demo"}, format="json"
+        ).status_code
+        == 200
+    )
+    # logged in by session cookie now: a write without the CSRF token is refused
+    assert client.get("/api/v1/auth/me").status_code == 200
+    assert client.post("/api/v1/auth/logout").status_code == 403
+    client.credentials(HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value)
+    assert client.post("/api/v1/auth/logout").status_code == 204
+
+
+def test_demo_seed_is_safe_to_run_twice(demo):
+    from django.contrib.auth import get_user_model
+
+    from server.accounts.demo import seed_demo
+    from server.accounts.models import Membership, Organisation
+
+    seed_demo()
+    assert Organisation.objects.count() == 5 and get_user_model().objects.count() == 8
+    assert Membership.objects.count() == 8
+    supervisor = Membership.objects.get(user__username="supervisor")
+    assert supervisor.organisation.level == "city"
+    township = Organisation.objects.get(level="township")
+    assert township.path.startswith(Organisation.objects.get(code="LN-SY-HP").path)

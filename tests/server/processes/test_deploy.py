@@ -1,0 +1,108 @@
+"""Designers deploy process files; bad files get a 400 that locates every problem."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import fixture_files
+from tests.server.conftest import start_approval, upload
+
+CONFORMANCE = Path(__file__).resolve().parents[4] / "shared" / "conformance"
+
+
+def test_deploying_identical_files_is_a_no_op_and_changed_files_become_the_next_version(client_for, approval):
+    designer = client_for("designer")
+    assert approval["version"] == 1
+    again = upload(designer, fixture_files("approval"))
+    assert again.status_code == 200 and again.json()[0]["version"] == 1
+
+    running = start_approval(client_for("applicant"))
+    files = fixture_files("approval")
+    files["approval.bpmn"] = files["approval.bpmn"].replace(b"Review application", b"Review the application")
+    changed = upload(designer, files)
+    assert changed.status_code == 201 and changed.json()[0]["version"] == 2
+
+    detail = designer.get("/api/v1/processes/test_approval").json()
+    assert detail["latest_version"] == 2
+    counts = {version["version"]: version["instance_count"] for version in detail["versions"]}
+    assert counts == {2: 0, 1: 1}
+    # the running instance stays on version 1, new ones start on version 2
+    assert designer.get(f"/api/v1/instances/{running['id']}").json()["version"] == 1
+    assert start_approval(client_for("applicant"))["version"] == 2
+    xml = designer.get("/api/v1/processes/test_approval/versions/2/bpmn")
+    assert xml.status_code == 200 and b"Review the application" in xml.content
+
+
+def test_only_designers_may_deploy(client_for, demo):
+    response = upload(client_for("caseworker"), fixture_files("approval"))
+    assert response.status_code == 403
+
+
+def _bad_bpmn(body: str) -> bytes:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+  <bpmn:process id="bad" isExecutable="true">
+{body}
+  </bpmn:process>
+</bpmn:definitions>
+""".encode()
+
+
+def test_bad_files_get_400_with_file_line_and_element(client_for, demo):
+    files = {
+        "bad.bpmn": _bad_bpmn(
+            """    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="nobody" name="No lane"><bpmn:incoming>f1</bpmn:incoming></bpmn:userTask>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="nobody" />
+    <bpmn:sequenceFlow id="f2" sourceRef="nobody" targetRef="missing_end" />"""
+        )
+    }
+    response = upload(client_for("designer"), files)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["deploy_errors"], body
+    by_element = {error["element_id"]: error for error in body["deploy_errors"]}
+    assert "nobody" in by_element and by_element["nobody"]["line"] == 5
+    assert "f2" in by_element and by_element["f2"]["line"] == 7
+    assert all(error["file"] == "bad.bpmn" for error in body["deploy_errors"])
+    assert len(body["errors"]["files"]) == len(body["deploy_errors"])
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("broken.bpmn", b"<bpmn:definitions", "line"),
+        ("notes.txt", b"hello", "only .bpmn"),
+        ("latin1.bpmn", "<?xml version='1.0' encoding='latin-1'?><a>\xe9</a>".encode("latin-1"), "UTF-8"),
+        ("form.schema.json", b"{not json", "json"),
+    ],
+)
+def test_unreadable_uploads_are_refused_with_a_reason(client_for, demo, name, content, expected):
+    response = upload(client_for("designer"), {name: content})
+    assert response.status_code == 400
+    assert expected.lower() in str(response.json()).lower()
+
+
+def test_upload_without_files_is_a_400_naming_the_field(client_for, demo):
+    response = client_for("designer").post("/api/v1/processes", {}, format="multipart")
+    assert response.status_code == 400 and "files" in response.json()["errors"]
+
+
+def test_entity_bomb_is_refused_quickly(client_for, demo):
+    bomb = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&lol3;</bpmn:definitions>"""
+    response = upload(client_for("designer"), {"bomb.bpmn": bomb})
+    assert response.status_code == 400
+
+
+@pytest.mark.skipif(not CONFORMANCE.exists(), reason="../shared/conformance is not beside the repository")
+@pytest.mark.parametrize("name", ["A.1.0", "B.2.0", "C.1.0", "C.9.1"])
+def test_real_modeler_files_deploy_or_get_located_errors_never_a_500(client_for, demo, name):
+    path = CONFORMANCE / "camunda-modeler" / f"{name}-export.bpmn"
+    response = upload(client_for("designer"), {path.name: path.read_bytes()})
+    assert response.status_code in (200, 201, 400), response.content
+    if response.status_code == 400:
+        for error in response.json()["deploy_errors"]:
+            assert error["file"] == path.name and error["message"]

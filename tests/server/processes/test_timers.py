@@ -1,0 +1,94 @@
+"""Boundary timers on user tasks are Timer rows, fired exactly once by the worker sweep."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection
+
+from server.processes.models import HumanTask, Timer
+from server.processes.services import timers_fire_due
+from tests.server.conftest import start_approval
+
+
+def _wait_until_due(instance_id: int) -> None:
+    timer = Timer.objects.get(instance_id=instance_id, status="waiting")
+    time.sleep(max(0.0, (timer.due_at.timestamp() - time.time())) + 0.3)
+
+
+def test_boundary_timer_is_a_row_and_fires_once_after_its_due_time(client_for, approval):
+    caseworker = client_for("caseworker")
+    instance = start_approval(client_for("applicant"), review_timeout="PT1S")
+    assert [timer["bpmn_id"] for timer in instance["timers"]] == ["review_timeout"]
+    assert timers_fire_due() == []  # not due yet
+
+    _wait_until_due(instance["id"])
+    fired = timers_fire_due()
+    assert [timer.bpmn_id for timer in fired] == ["review_timeout"]
+    assert timers_fire_due() == []  # exactly once
+
+    after = caseworker.get(f"/api/v1/instances/{instance['id']}").json()
+    assert after["status"] == "completed" and after["tasks"] == [] and after["timers"] == []
+    review = HumanTask.objects.get(instance_id=instance["id"], bpmn_id="review")
+    assert review.status == "cancelled"
+    actions = [event["action"] for event in after["history"]]
+    assert actions.count("instance.timer") == 1 and "task.cancelled" in actions
+
+
+def test_completing_the_task_first_cancels_its_timer(client_for, approval):
+    from tests.server.conftest import VALID_REVIEW
+
+    caseworker = client_for("caseworker")
+    instance = start_approval(client_for("applicant"), review_timeout="PT1S")
+    task_id = instance["tasks"][0]["id"]
+    assert (
+        caseworker.post(
+            f"/api/v1/tasks/{task_id}/complete", {"data": VALID_REVIEW}, format="json"
+        ).status_code
+        == 200
+    )
+    assert Timer.objects.get(instance_id=instance["id"]).status == "cancelled"
+    time.sleep(1.2)
+    assert timers_fire_due() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sweeping_at_once_fire_each_timer_exactly_once(client_for, approval):
+    applicant = client_for("applicant")
+    ids = [start_approval(applicant, review_timeout="PT1S")["id"] for _ in range(6)]
+    _wait_until_due(ids[-1])
+    results: list[list] = [[], []]
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def sweep(slot: int) -> None:
+        try:
+            barrier.wait()
+            results[slot] = timers_fire_due()
+        except BaseException as exc:  # noqa: BLE001 - reported to the test thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep, args=(slot,)) for slot in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    fired_ids = [timer.pk for batch in results for timer in batch]
+    assert len(fired_ids) == len(set(fired_ids)) == 6
+    assert Timer.objects.filter(instance_id__in=ids, status="fired").count() == 6
+    from server.audit.models import Event
+
+    assert Event.objects.filter(instance_id__in=ids, action="instance.timer").count() == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_command_sweeps_once_and_fires_what_is_due(client_for, approval):
+    from django.core.management import call_command
+
+    instance = start_approval(client_for("applicant"), review_timeout="PT1S")
+    _wait_until_due(instance["id"])
+    call_command("run_worker", "--once")
+    assert Timer.objects.get(instance_id=instance["id"]).status == "fired"

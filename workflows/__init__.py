@@ -1,0 +1,33 @@
+"""Lexflow's engine layer: the only package that imports SpiffWorkflow, and it never imports Django.
+
+The server talks to it through `Engine` and the plain dataclasses in `workflows.api`.
+"""
+
+from workflows.api import (
+    DeployError,
+    DeployFailed,
+    EngineError,
+    HumanTaskSpec,
+    ProcessInfo,
+    ProcessPackage,
+    ReadyTask,
+    Snapshot,
+    TaskNotReady,
+    WaitingTimer,
+)
+from workflows.engine import Engine, Instance
+
+__all__ = [
+    "DeployError",
+    "DeployFailed",
+    "Engine",
+    "EngineError",
+    "HumanTaskSpec",
+    "Instance",
+    "ProcessInfo",
+    "ProcessPackage",
+    "ReadyTask",
+    "Snapshot",
+    "TaskNotReady",
+    "WaitingTimer",
+]

@@ -1,0 +1,139 @@
+"""The engine's public types: plain dataclasses and exceptions, no SpiffWorkflow objects.
+
+Everything the server gets back from `workflows` is one of these. They are frozen so a
+caller cannot mutate engine state by accident; `data` dicts are copies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DeployError:
+    """One problem found while deploying process files, located for a designer to fix."""
+
+    file: str
+    line: int | None
+    element_id: str | None
+    tag: str | None
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "element_id": self.element_id,
+            "tag": self.tag,
+            "message": self.message,
+        }
+
+
+class DeployFailed(Exception):
+    """Raised by `Engine.compile` with every problem found, not just the first."""
+
+    def __init__(self, errors: list[DeployError]):
+        self.errors = errors
+        super().__init__("; ".join(f"{e.file}:{e.line} {e.element_id}: {e.message}" for e in errors))
+
+
+class EngineError(Exception):
+    """A running instance could not go on: a script, condition, service or timer failed.
+
+    Nothing is saved when this is raised; the caller keeps the state it had.
+    """
+
+    def __init__(self, message: str, *, element_id: str | None = None, element_name: str | None = None):
+        self.element_id = element_id
+        self.element_name = element_name
+        super().__init__(message)
+
+
+class TaskNotReady(Exception):
+    """The task id names no READY human task of this instance (already done, or never was)."""
+
+
+@dataclass(frozen=True)
+class HumanTaskSpec:
+    """What Lexflow reads of one user task beyond what SpiffWorkflow parses.
+
+    `candidate_groups` defaults to the lane name (a lane named `caseworker` means the
+    caseworker role); a `candidateGroups` extension property (spiff) or attribute
+    (camunda) overrides it. The expressions are Python, evaluated against task data when
+    the task becomes ready.
+    """
+
+    bpmn_id: str
+    name: str
+    lane: str | None
+    candidate_groups: tuple[str, ...]
+    due_expression: str | None = None
+    follow_up_expression: str | None = None
+    priority_expression: str | None = None
+    form: str | None = None  # JSON-schema file name in the package
+    ui_form: str | None = None  # ui-schema file name in the package
+
+
+@dataclass(frozen=True)
+class ProcessInfo:
+    """One executable process of a deployed package."""
+
+    process_id: str
+    name: str
+    human_tasks: Mapping[str, HumanTaskSpec]
+
+
+@dataclass(frozen=True)
+class ProcessPackage:
+    """A validated, compiled set of files (`.bpmn`, `.dmn`, `*.schema.json`, `*.uischema.json`).
+
+    `digest` is the sha256 over the sorted file names and contents; identical files give
+    the same digest, which is how the server knows a re-deploy is a no-op.
+    """
+
+    digest: str
+    files: Mapping[str, bytes]
+    processes: Mapping[str, ProcessInfo]  # by process id: the top-level executable ones
+    forms: Mapping[str, dict[str, Any]]  # file name -> parsed JSON (schema or ui schema)
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    """A human task waiting for a person, with its queue metadata evaluated."""
+
+    task_id: str  # the SpiffWorkflow task UUID as a string; stable across save/restore
+    bpmn_id: str
+    name: str
+    lane: str | None
+    candidate_groups: tuple[str, ...]
+    form: str | None
+    ui_form: str | None
+    priority: int  # 50 when the task names none; higher is more urgent
+    due: str | None  # evaluated due expression: ISO 8601 datetime or duration, as written
+    follow_up: str | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    """A timer the instance waits on (timer catch events and boundary timers alike)."""
+
+    task_id: str
+    bpmn_id: str
+    due_at: datetime  # timezone-aware UTC
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The instance after an operation: what to save and what to sync into the queue."""
+
+    state: str  # JSON; pass back to `Engine.restore` as is
+    serializer_version: str
+    completed: bool
+    ready_tasks: tuple[ReadyTask, ...]
+    timers: tuple[WaitingTimer, ...]
+    data: dict[str, Any]  # the instance's current data (last completed task's data)
+    steps: tuple[str, ...] = ()  # bpmn ids of the tasks completed by this operation, in order
