@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from server.accounts import api as accounts_api
@@ -18,6 +19,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("admin/", admin.site.urls),
+    # Until the web app lands (frontend/), the front door is the browsable API.
+    path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
 ]
 
 handler404 = "server.core.errors.json_404"

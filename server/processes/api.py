@@ -23,7 +23,7 @@ from server.core.errors import InvalidInput, problem
 from server.processes import selectors, services
 from server.processes.engine import package_for
 from server.processes.filters import InstanceFilter, TaskFilter
-from server.processes.models import ProcessDefinition
+from server.processes.models import HumanTask, ProcessDefinition
 from server.processes.serializers import (
     DefinitionSerializer,
     DefinitionVersionSerializer,
@@ -31,6 +31,7 @@ from server.processes.serializers import (
     InstanceDetailSerializer,
     InstanceSerializer,
     InstanceStartSerializer,
+    InstanceStateSerializer,
     TaskCompleteSerializer,
     TaskDetailSerializer,
     TaskSerializer,
@@ -239,7 +240,7 @@ class InstanceListApi(ListAPIView):
             business_key=payload.validated_data["business_key"],
             organisation=organisation,
         )
-        return Response(InstanceDetailSerializer(instance).data, status=status.HTTP_201_CREATED)
+        return Response(InstanceStateSerializer(instance).data, status=status.HTTP_201_CREATED)
 
 
 class InstanceDetailApi(APIView):
@@ -271,9 +272,11 @@ class TaskListApi(ListAPIView):
 
 
 def _visible_task(request: Request, pk: int):
-    return get_object_or_404(
-        selectors.tasks_visible_to(request.user).select_related("instance__definition", "assignee"), pk=pk
-    )
+    """The task, or 404 when the caller may not see it (never 403: its existence is not theirs to know)."""
+    task = HumanTask.objects.select_related("instance__definition", "assignee").filter(pk=pk).first()
+    if task is None or not selectors.task_is_visible_to(task, request.user):
+        raise NotFound("No such task.")
+    return task
 
 
 class TaskDetailApi(APIView):
@@ -305,7 +308,7 @@ class TaskCompleteApi(APIView):
         request=TaskCompleteSerializer,
         responses={
             200: inline_serializer(
-                "TaskCompleted", {"task": TaskSerializer(), "instance": InstanceDetailSerializer()}
+                "TaskCompleted", {"task": TaskSerializer(), "instance": InstanceStateSerializer()}
             ),
             400: OpenApiResponse(description="invalid form data; `errors` maps field paths to messages"),
             409: OpenApiResponse(

@@ -131,14 +131,15 @@ class EventSerializer(serializers.Serializer):
     detail = serializers.JSONField()
 
 
-class InstanceDetailSerializer(InstanceSerializer):
+class InstanceStateSerializer(InstanceSerializer):
+    """The instance as it stands: data, open tasks, waiting timers (what a write answers with)."""
+
     data = serializers.JSONField(read_only=True)
     tasks = serializers.SerializerMethodField()
     timers = serializers.SerializerMethodField()
-    history = serializers.SerializerMethodField()
 
     class Meta(InstanceSerializer.Meta):
-        fields = [*InstanceSerializer.Meta.fields, "error", "data", "tasks", "timers", "history"]
+        fields = [*InstanceSerializer.Meta.fields, "error", "data", "tasks", "timers"]
 
     def get_tasks(self, instance) -> list[dict]:
         tasks = instance.tasks.filter(status="open").select_related("assignee", "instance__definition")
@@ -146,6 +147,15 @@ class InstanceDetailSerializer(InstanceSerializer):
 
     def get_timers(self, instance) -> list[dict]:
         return TimerSerializer(instance.timers.filter(status="waiting"), many=True).data
+
+
+class InstanceDetailSerializer(InstanceStateSerializer):
+    """Everything about an instance, its history included."""
+
+    history = serializers.SerializerMethodField()
+
+    class Meta(InstanceStateSerializer.Meta):
+        fields = [*InstanceStateSerializer.Meta.fields, "history"]
 
     def get_history(self, instance) -> list[dict]:
         return EventSerializer(instance.events.select_related("actor").order_by("id"), many=True).data

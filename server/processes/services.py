@@ -186,12 +186,11 @@ def _save_snapshot(instance: ProcessInstance, snapshot: Snapshot) -> None:
     instance.state = snapshot.state
     instance.serializer_version = snapshot.serializer_version
     instance.data = snapshot.data
-    instance.lock_version = F("lock_version") + 1
+    instance.lock_version += 1  # safe: every caller holds the instance row lock
     if snapshot.completed:
         instance.status = InstanceStatus.COMPLETED
         instance.completed_at = timezone.now()
     instance.save()
-    instance.refresh_from_db(fields=["lock_version"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -293,11 +292,12 @@ def instance_start(
 # Tasks
 
 
-def _locked_task(task_id: int) -> tuple[ProcessInstance, HumanTask]:
+def _locked_task(task: HumanTask) -> tuple[ProcessInstance, HumanTask]:
     """Lock the instance, then the task: the one lock order every writer uses."""
-    instance_id = HumanTask.objects.filter(pk=task_id).values_list("instance_id", flat=True).first()
-    instance = ProcessInstance.objects.select_for_update().select_related("definition").get(pk=instance_id)
-    task = HumanTask.objects.select_for_update().get(pk=task_id)
+    instances = ProcessInstance.objects.select_for_update(of=("self",)).select_related("definition")
+    instance = instances.get(pk=task.instance_id)
+    task = HumanTask.objects.select_for_update().get(pk=task.pk)
+    task.instance = instance
     return instance, task
 
 
@@ -350,7 +350,7 @@ def task_complete(*, task: HumanTask, user: AbstractBaseUser, data: Any) -> Huma
     """Complete a human task with form data and run the process on until it waits again."""
     from rest_framework.exceptions import PermissionDenied
 
-    instance, task = _locked_task(task.pk)
+    instance, task = _locked_task(task)
     if task.status != TaskStatus.OPEN:
         raise Conflict(f"This task is already {task.status}.")
     if not task_is_actionable_by(task, user):

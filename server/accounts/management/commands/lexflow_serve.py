@@ -1,3 +1,4 @@
+import signal
 import subprocess
 import sys
 
@@ -5,6 +6,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from server.accounts.management.commands.seed_demo import print_logins
+
+
+def _interrupt(signum, frame) -> None:  # noqa: ARG001
+    raise KeyboardInterrupt
 
 
 class Command(BaseCommand):
@@ -20,11 +25,16 @@ class Command(BaseCommand):
         self.stdout.write("")
         print_logins(self.stdout.write)
         self.stdout.write(f"\nLexflow: http://{addr}/  API docs: http://{addr}/api/docs/   (Ctrl-C stops)\n")
+        # Ctrl-C and a plain `kill` both stop the server and the worker together, even when
+        # the shell that started us had set SIGINT to be ignored (background jobs).
+        signal.signal(signal.SIGINT, _interrupt)
+        signal.signal(signal.SIGTERM, _interrupt)
         worker = subprocess.Popen([sys.executable, "manage.py", "run_worker"])
         try:
             call_command("runserver", addr, use_reloader=False)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, SystemExit):
             pass
         finally:
             worker.terminate()
-            worker.wait(timeout=10)
+            worker.wait(timeout=15)
+            self.stdout.write("Lexflow stopped.")
