@@ -11,7 +11,7 @@ from django.conf import settings
 from workflows import Engine, ProcessPackage
 
 _SERVICES: dict[str, Callable[[dict], Any]] = {}
-_PACKAGES: OrderedDict[int, ProcessPackage] = OrderedDict()
+_PACKAGES: OrderedDict[str, ProcessPackage] = OrderedDict()
 _PACKAGES_LOCK = Lock()
 _PACKAGE_CACHE_SIZE = 128
 
@@ -33,15 +33,19 @@ def engine() -> Engine:
 
 
 def package_for(definition: Any) -> ProcessPackage:
-    """The compiled package of a deployed definition, compiled once per process and kept."""
+    """The compiled package of a deployed definition, compiled once per content and kept.
+
+    Keyed by the files' digest, not the row id: ids can be reused (a rolled-back SQLite
+    insert), content cannot.
+    """
     with _PACKAGES_LOCK:
-        package = _PACKAGES.get(definition.pk)
+        package = _PACKAGES.get(definition.digest)
         if package is not None:
-            _PACKAGES.move_to_end(definition.pk)
+            _PACKAGES.move_to_end(definition.digest)
             return package
     package = engine().compile(definition.file_bytes())
     with _PACKAGES_LOCK:
-        _PACKAGES[definition.pk] = package
+        _PACKAGES[definition.digest] = package
         while len(_PACKAGES) > _PACKAGE_CACHE_SIZE:
             _PACKAGES.popitem(last=False)
     return package

@@ -1,0 +1,490 @@
+"""The engine facade: compile packages, start/restore instances, complete tasks, fire timers.
+
+Everything SpiffWorkflow-specific stays behind `Engine` and `Instance`; callers get the
+plain dataclasses of `workflows.api`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util.task import BpmnTaskFilter
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.task_spec import BusinessRuleTaskParser, SpiffTaskParser
+from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
+from SpiffWorkflow.util.task import TaskState
+
+from workflows import metadata, serialization, validation
+from workflows.api import (
+    DeployError,
+    DeployFailed,
+    EngineError,
+    HumanTaskSpec,
+    ProcessInfo,
+    ProcessPackage,
+    ReadyTask,
+    Snapshot,
+    TaskNotReady,
+    WaitingTimer,
+)
+from workflows.scripting import RestrictedScriptEngine, ScriptTimeout
+
+CACHE_SIZE = 64
+DEFAULT_PRIORITY = 50
+# SpiffWorkflow's task iterator stops at depth 1000 and then misses READY tasks and
+# reports completion (trap 6). Refuse to go on well before that.
+MAX_TREE_DEPTH = 800
+_ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+
+
+class _BusinessRuleTaskParser(BusinessRuleTaskParser):
+    """Also accept `camunda:decisionRef`, so Camunda-drawn business rule tasks deploy as they are."""
+
+    @staticmethod
+    def get_decision_ref(node: etree._Element) -> str | None:
+        ref = SpiffTaskParser._parse_extensions(node).get("calledDecisionId")
+        return ref or metadata.camunda_attr(node, "decisionRef")
+
+
+class LexflowParser(SpiffBpmnParser):
+    OVERRIDE_PARSER_CLASSES = {
+        **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
+        f"{{{metadata.BPMN_NS}}}businessRuleTask": (_BusinessRuleTaskParser, BusinessRuleTask),
+    }
+
+
+@dataclass
+class _Compiled:
+    """What the engine keeps per package besides the public ProcessPackage."""
+
+    package: ProcessPackage
+    specs: dict[str, tuple[Any, dict[str, Any]]]  # process id -> (spec, subprocess specs)
+    spec_json: dict[str, str]  # process id -> serialized spec + subprocess specs (JSON)
+    human_tasks: dict[tuple[str, str], HumanTaskSpec]  # (process id, bpmn id) -> metadata
+
+
+def package_digest(files: Mapping[str, bytes]) -> str:
+    h = hashlib.sha256()
+    for name in sorted(files):
+        content = files[name]
+        h.update(name.encode("utf-8"))
+        h.update(b"\0")
+        h.update(len(content).to_bytes(8, "big"))
+        h.update(content)
+    return h.hexdigest()
+
+
+class Engine:
+    """Compiles process packages and runs instances with restricted scripts.
+
+    Thread-safe for compile/start/restore; an `Instance` belongs to one thread at a time.
+    """
+
+    def __init__(
+        self,
+        *,
+        services: Mapping[str, Callable[[dict], Any]] | None = None,
+        script_time_limit: float = 1.0,
+    ) -> None:
+        self.script_engine = RestrictedScriptEngine(services=services, time_limit=script_time_limit)
+        self._cache: OrderedDict[str, _Compiled] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ compile
+
+    def compile(self, files: Mapping[str, bytes]) -> ProcessPackage:
+        """Validate and compile a package; raises DeployFailed listing every problem found."""
+        return self._compiled(files).package
+
+    def _compiled(self, files: Mapping[str, bytes]) -> _Compiled:
+        digest = package_digest(files)
+        with self._lock:
+            hit = self._cache.get(digest)
+            if hit is not None:
+                self._cache.move_to_end(digest)
+                return hit
+        compiled = _compile(dict(files), digest)
+        with self._lock:
+            self._cache[digest] = compiled
+            self._cache.move_to_end(digest)
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return compiled
+
+    # ------------------------------------------------------------------ instances
+
+    def start(self, package: ProcessPackage, process_id: str, data: dict | None = None) -> Instance:
+        """A new instance: initial data on the start task, engine steps run until it waits."""
+        compiled = self._compiled(package.files)
+        if process_id not in compiled.specs:
+            raise EngineError(f"process {process_id!r} is not a top-level executable process of this package")
+        spec, subs = compiled.specs[process_id]
+        wf = BpmnWorkflow(spec, subs, script_engine=self.script_engine)
+        start = wf.get_next_task(spec_name="Start")
+        if start is not None and data:
+            start.data.update(_copy(data))
+        instance = Instance(self, compiled, process_id, wf)
+        instance._operate(lambda: None)
+        return instance
+
+    def restore(self, package: ProcessPackage, state: str) -> Instance:
+        compiled = self._compiled(package.files)
+        try:
+            process_id = json.loads(state).get("lexflow_process_id")
+        except (ValueError, AttributeError) as exc:
+            raise EngineError(f"saved state is not valid JSON: {exc}") from exc
+        if process_id not in compiled.spec_json:
+            raise EngineError(f"saved state names process {process_id!r}, which this package does not hold")
+        try:
+            wf = serialization.loads(state, compiled.spec_json[process_id], self.script_engine)
+        except Exception as exc:
+            raise EngineError(f"saved state could not be restored: {exc}") from exc
+        return Instance(self, compiled, process_id, wf)
+
+
+def _copy(data: Any) -> Any:
+    """Deep copy through JSON: task data must be JSON anyway, and callers must not share it."""
+    return json.loads(json.dumps(data))
+
+
+class Instance:
+    """One running workflow. Operations raise EngineError and leave this object unusable on failure."""
+
+    def __init__(self, engine: Engine, compiled: _Compiled, process_id: str, wf: BpmnWorkflow) -> None:
+        self._engine = engine
+        self._compiled = compiled
+        self.process_id = process_id
+        self._wf = wf
+        self._steps: list[str] = []
+        self._done: set[Any] = {t.id for t in self._all_tasks() if t.state == TaskState.COMPLETED}
+
+    # ------------------------------------------------------------------ operations
+
+    @property
+    def completed(self) -> bool:
+        return self._wf.is_completed()
+
+    def complete(self, task_id: str, data: dict) -> None:
+        """Set the form data on a READY human task, run it, and run engine steps."""
+        task = self._ready_task(task_id)
+
+        def run() -> None:
+            task.set_data(**_copy(data or {}))
+            task.run()
+
+        self._operate(run)
+
+    def fire_due_timers(self) -> None:
+        """Fire timers that are due. Refresh first: do_engine_steps only refreshes at its end (trap 2)."""
+        self._operate(self._wf.refresh_timers)
+
+    def ready_tasks(self) -> list[ReadyTask]:
+        return [self._ready(t) for t in self._ready_spiff_tasks()]
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(
+            state=serialization.dumps(self._wf, extra={"lexflow_process_id": self.process_id}),
+            serializer_version=serialization.VERSION,
+            completed=self.completed,
+            ready_tasks=tuple(self.ready_tasks()),
+            timers=tuple(self._timers()),
+            data=self._data(),
+            steps=tuple(self._steps),
+        )
+
+    # ------------------------------------------------------------------ internals
+
+    def _all_tasks(self) -> list[Any]:
+        tasks = list(self._wf.tasks.values())
+        for sub in self._wf.subprocesses.values():
+            tasks.extend(sub.tasks.values())
+        return tasks
+
+    def _ready_spiff_tasks(self) -> list[Any]:
+        return self._wf.get_tasks(task_filter=BpmnTaskFilter(state=TaskState.READY, manual=True))
+
+    def _ready_task(self, task_id: str) -> Any:
+        for task in self._ready_spiff_tasks():
+            if str(task.id) == str(task_id):
+                return task
+        raise TaskNotReady(task_id)
+
+    def _operate(self, action: Callable[[], None]) -> None:
+        """Run one operation plus engine steps, translating every failure into EngineError."""
+        try:
+            action()
+            self._wf.do_engine_steps()
+        except EngineError:
+            raise
+        except ScriptTimeout:
+            raise EngineError("a script or expression ran too long and was stopped") from None
+        except WorkflowException as exc:
+            raise _engine_error(exc) from exc
+        except SpiffWorkflowException as exc:
+            raise EngineError(str(exc)) from exc
+        except RecursionError as exc:
+            raise EngineError("the process is nested too deeply to run") from exc
+        except Exception as exc:
+            raise EngineError(f"{type(exc).__name__}: {exc}") from exc
+        self._record_steps()
+        self._check_depth()
+
+    def _record_steps(self) -> None:
+        new = [t for t in self._all_tasks() if t.state == TaskState.COMPLETED and t.id not in self._done]
+        new.sort(key=lambda t: t.last_state_change)
+        for task in new:
+            self._done.add(task.id)
+            if task.task_spec.bpmn_id is not None:
+                self._steps.append(task.task_spec.bpmn_id)
+
+    def _check_depth(self) -> None:
+        for task in self._all_tasks():
+            if task.state & _ACTIVE and task.depth > MAX_TREE_DEPTH:
+                spec = task.task_spec
+                raise EngineError(
+                    f"the process has looped too often (task tree depth {task.depth} at {spec.bpmn_id}); "
+                    "loops of more than a few hundred iterations are not supported, remodel it with "
+                    "a multi-instance task or a new instance per iteration",
+                    element_id=spec.bpmn_id,
+                    element_name=spec.bpmn_name,
+                )
+
+    def _human_spec(self, task: Any) -> HumanTaskSpec | None:
+        spec = task.task_spec
+        return self._compiled.human_tasks.get((spec._wf_spec.name, spec.bpmn_id))
+
+    def _ready(self, task: Any) -> ReadyTask:
+        spec = task.task_spec
+        meta = self._human_spec(task)
+        lane = spec.lane if spec.lane is not None else (meta.lane if meta else None)
+        groups = meta.candidate_groups if meta else ((lane,) if lane else ())
+        priority = DEFAULT_PRIORITY
+        if meta and meta.priority_expression:
+            value = self._evaluate(task, meta.priority_expression, "priority")
+            if value is not None:
+                try:
+                    priority = int(value)
+                except (TypeError, ValueError) as exc:
+                    raise EngineError(
+                        f"priority of {spec.bpmn_id} evaluated to {value!r}, not a number",
+                        element_id=spec.bpmn_id,
+                        element_name=spec.bpmn_name,
+                    ) from exc
+        return ReadyTask(
+            task_id=str(task.id),
+            bpmn_id=spec.bpmn_id,
+            name=spec.bpmn_name or spec.bpmn_id,
+            lane=lane,
+            candidate_groups=tuple(groups),
+            form=meta.form if meta else None,
+            ui_form=meta.ui_form if meta else None,
+            priority=priority,
+            due=self._date_expr(task, meta.due_expression if meta else None, "due date"),
+            follow_up=self._date_expr(task, meta.follow_up_expression if meta else None, "follow-up date"),
+            data=_copy(task.data),
+        )
+
+    def _evaluate(self, task: Any, expression: str, label: str) -> Any:
+        try:
+            return self._engine.script_engine.evaluate(task, expression)
+        except EngineError:
+            raise
+        except Exception as exc:
+            spec = task.task_spec
+            raise EngineError(
+                f"{label} expression {expression!r} of {spec.bpmn_id} failed: {exc}",
+                element_id=spec.bpmn_id,
+                element_name=spec.bpmn_name,
+            ) from exc
+
+    def _date_expr(self, task: Any, expression: str | None, label: str) -> str | None:
+        if not expression:
+            return None
+        value = self._evaluate(task, expression, label)
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            return value.isoformat()
+        return str(value)
+
+    def _timers(self) -> list[WaitingTimer]:
+        timers = []
+        for task in list(self._wf.event_manager.tasks.values()):
+            definition = task.task_spec.event_definition
+            if not isinstance(definition, TimerEventDefinition):
+                continue
+            due = _due_at(definition.details(task).value)
+            if due is not None:
+                timers.append(WaitingTimer(task_id=str(task.id), bpmn_id=task.task_spec.bpmn_id, due_at=due))
+        timers.sort(key=lambda t: t.due_at)
+        return timers
+
+    def _data(self) -> dict[str, Any]:
+        if self.completed:
+            data = dict(self._wf.data)
+            data.pop("data_objects", None)
+            if not data:
+                last = self._last_completed()
+                data = last.data if last is not None else {}
+            return _copy(data)
+        last = self._last_completed()
+        return _copy(last.data) if last is not None else {}
+
+    def _last_completed(self) -> Any:
+        done = [t for t in self._all_tasks() if t.state == TaskState.COMPLETED]
+        return max(done, key=lambda t: t.last_state_change, default=None)
+
+
+def _due_at(value: Any) -> datetime | None:
+    """The due moment of a timer's pending event value: ISO string, or a cycle dict with `next`."""
+    if isinstance(value, dict):
+        value = value.get("next")
+    if value is None:
+        return None
+    try:
+        moment = value if isinstance(value, datetime) else TimerEventDefinition.get_datetime(str(value))
+    except Exception:  # not a date (yet); the timer has not been evaluated
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _engine_error(exc: WorkflowException) -> EngineError:
+    spec = getattr(exc, "task_spec", None)
+    element_id = getattr(spec, "bpmn_id", None)
+    name = getattr(spec, "bpmn_name", None)
+    cause = getattr(exc, "exception", None)
+    message = str(exc)
+    if element_id and element_id not in message:
+        message = f"{element_id}: {message}"
+    if isinstance(cause, ScriptTimeout):
+        message = f"{element_id}: script or expression ran too long and was stopped"
+    return EngineError(message, element_id=element_id, element_name=name)
+
+
+# ---------------------------------------------------------------------- compile
+
+
+def _compile(files: dict[str, bytes], digest: str) -> _Compiled:
+    pkg = validation.read_files(files)
+    validation.check_schemas(pkg)
+    validation.check_structure(pkg)
+    errors = list(pkg.errors)
+
+    parser = LexflowParser()  # XSD already checked (and listed in full) by step 2
+    for name, tree in pkg.dmn.items():
+        if name not in pkg.failed:
+            _guard(errors, name, tree, lambda t=tree, n=name: parser.add_dmn_xml(t.getroot(), filename=n))
+    bpmn_ok = {}
+    for name, tree in pkg.bpmn.items():
+        if name in pkg.failed:
+            continue
+        if _guard(errors, name, tree, lambda t=tree, n=name: parser.add_bpmn_xml(t.getroot(), filename=n)):
+            bpmn_ok[name] = tree
+
+    executable: dict[str, tuple[str, etree._Element]] = {}
+    called: set[str] = set()
+    for name, tree in pkg.bpmn.items():
+        for process in tree.getroot().iter(f"{{{metadata.BPMN_NS}}}process"):
+            if process.get("isExecutable") == "true" and process.get("id"):
+                executable[process.get("id")] = (name, process)
+        for call in tree.getroot().iter(f"{{{metadata.BPMN_NS}}}callActivity"):
+            if call.get("calledElement"):
+                called.add(call.get("calledElement"))
+    top = [pid for pid in executable if pid not in called] or list(executable)
+    if len(executable) == 1:
+        top = list(executable)
+
+    specs: dict[str, tuple[Any, dict[str, Any]]] = {}
+    for pid in top:
+        name, _ = executable[pid]
+        if name not in bpmn_ok:
+            continue
+
+        def build(pid: str = pid) -> None:
+            specs[pid] = (parser.get_spec(pid), parser.get_subprocess_specs(pid))
+
+        _guard(errors, name, pkg.bpmn[name], build)
+
+    if errors:
+        raise DeployFailed(_dedupe(errors))
+
+    human_tasks: dict[tuple[str, str], HumanTaskSpec] = {}
+    by_process: dict[str, dict[str, HumanTaskSpec]] = {}
+    for tree in pkg.bpmn.values():
+        for process in tree.getroot().iter(f"{{{metadata.BPMN_NS}}}process"):
+            pid = process.get("id", "")
+            for node in process.iter(*(f"{{{metadata.BPMN_NS}}}{tag}" for tag in metadata.HUMAN_TAGS)):
+                hts = metadata.human_task_spec(node, metadata.lane_of(node))
+                human_tasks[(pid, hts.bpmn_id)] = hts
+                by_process.setdefault(pid, {})[hts.bpmn_id] = hts
+
+    processes: dict[str, ProcessInfo] = {}
+    spec_json: dict[str, str] = {}
+    for pid, (spec, subs) in specs.items():
+        tasks: dict[str, HumanTaskSpec] = {}
+        for sub_id in subs:
+            tasks.update(by_process.get(sub_id, {}))
+        tasks.update(by_process.get(pid, {}))
+        _, node = executable[pid]
+        processes[pid] = ProcessInfo(process_id=pid, name=node.get("name") or pid, human_tasks=tasks)
+        spec_json[pid] = serialization.spec_json(spec, subs)
+
+    package = ProcessPackage(digest=digest, files=dict(files), processes=processes, forms=dict(pkg.forms))
+    return _Compiled(package=package, specs=specs, spec_json=spec_json, human_tasks=human_tasks)
+
+
+def _guard(errors: list[DeployError], name: str, tree: etree._ElementTree, fn: Callable[[], None]) -> bool:
+    """Run one SpiffWorkflow parser call; any exception becomes a DeployError (trap 5)."""
+    try:
+        fn()
+        return True
+    except ValidationException as exc:
+        errors.append(_validation_error(name, tree, exc))
+    except RecursionError:
+        errors.append(
+            DeployError(name, None, None, None, "the diagram is too long/deeply nested to parse; split it up")
+        )
+    except Exception as exc:  # never let a parser bug escape compile()
+        message = str(exc) or type(exc).__name__
+        if isinstance(exc, KeyError):
+            message = f"reference to {exc} that does not exist (check flows, messages and called processes)"
+        errors.append(DeployError(name, None, None, None, message))
+    return False
+
+
+def _validation_error(name: str, tree: etree._ElementTree, exc: ValidationException) -> DeployError:
+    element_id = getattr(exc, "id", "") or None
+    line = getattr(exc, "line_number", "") or None
+    tag = getattr(exc, "tag", "") or None
+    if element_id and not line:
+        found = tree.getroot().xpath("//*[@id=$id]", id=element_id)
+        if found:
+            line = found[0].sourceline
+    message = str(exc).removesuffix(". ")
+    if "RecursionError" in message:
+        message = "the diagram is too long or deeply nested to parse; split it into called processes"
+    if tag:
+        tag = tag.split(":")[-1].split("}")[-1]
+    return DeployError(
+        getattr(exc, "file_name", "") or name, int(line) if line else None, element_id, tag, message
+    )
+
+
+def _dedupe(errors: list[DeployError]) -> list[DeployError]:
+    """Drop repeats; order by file then line so a designer can walk down the list."""
+    unique = list(dict.fromkeys(errors))
+    return sorted(unique, key=lambda e: (e.file, e.line or 0))

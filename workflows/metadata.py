@@ -1,0 +1,97 @@
+"""Human-task metadata SpiffWorkflow does not parse: candidate groups, due/follow-up dates, priority, forms.
+
+Read from spiff extension properties (`task_spec.extensions["properties"]`) or, for files
+drawn in the Camunda modeler, from `camunda:` attributes on the XML element.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from workflows.api import HumanTaskSpec
+
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+# SpiffWorkflow waits for a person at these (a plain `task` is a manual NoneTask).
+HUMAN_TAGS = ("userTask", "manualTask", "task")
+
+# property name -> camunda attribute name
+_PROPERTY_ATTRS = {
+    "candidateGroups": "candidateGroups",
+    "dueDate": "dueDate",
+    "followUpDate": "followUpDate",
+    "priority": "priority",
+    "formJsonSchemaFilename": "formKey",
+    "formUiSchemaFilename": None,
+}
+
+
+def camunda_attr(node: etree._Element, name: str) -> str | None:
+    value = node.get(f"{{{CAMUNDA_NS}}}{name}")
+    return value.strip() if value and value.strip() else None
+
+
+def spiff_properties(node: etree._Element) -> dict[str, str]:
+    """spiffworkflow:property name/value pairs of an element, read from the XML."""
+    props: dict[str, str] = {}
+    for prop in node.xpath(
+        "./*[local-name()='extensionElements']/*[local-name()='properties']/*[local-name()='property']"
+    ):
+        name = prop.get("name")
+        if name:
+            props[name] = prop.get("value", "")
+    return props
+
+
+def task_property(node: etree._Element, name: str) -> str | None:
+    """A spiff property, falling back to the matching camunda attribute."""
+    value = spiff_properties(node).get(name)
+    if value is not None and value.strip():
+        return value.strip()
+    attr = _PROPERTY_ATTRS.get(name)
+    if attr is None:
+        return None
+    value = camunda_attr(node, attr)
+    if name == "formJsonSchemaFilename" and value is not None and not value.endswith(".schema.json"):
+        return None  # an embedded/deployed camunda form key, not one of our files
+    return value
+
+
+def lane_of(node: etree._Element) -> str | None:
+    """Name of the lane listing this node, or the embedded subprocess that contains it."""
+    ids: list[str] = []
+    current: etree._Element | None = node
+    while current is not None and etree.QName(current).localname != "process":
+        if current.get("id"):
+            ids.append(current.get("id"))
+        current = current.getparent()
+    if current is None:
+        return None
+    lanes: dict[str, str] = {}
+    for lane in current.iter(f"{{{BPMN_NS}}}lane"):
+        for ref in lane.findall(f"{{{BPMN_NS}}}flowNodeRef"):
+            lanes.setdefault((ref.text or "").strip(), lane.get("name") or lane.get("id") or "")
+    for node_id in ids:
+        if lanes.get(node_id):
+            return lanes[node_id]
+    return None
+
+
+def human_task_spec(node: etree._Element, lane: str | None) -> HumanTaskSpec:
+    groups_raw = task_property(node, "candidateGroups")
+    if groups_raw:
+        groups = tuple(g.strip() for g in groups_raw.split(",") if g.strip())
+    else:
+        groups = (lane,) if lane else ()
+    return HumanTaskSpec(
+        bpmn_id=node.get("id", ""),
+        name=node.get("name") or node.get("id", ""),
+        lane=lane,
+        candidate_groups=groups,
+        due_expression=task_property(node, "dueDate"),
+        follow_up_expression=task_property(node, "followUpDate"),
+        priority_expression=task_property(node, "priority"),
+        form=task_property(node, "formJsonSchemaFilename"),
+        ui_form=task_property(node, "formUiSchemaFilename"),
+    )

@@ -1,0 +1,431 @@
+"""Deploy-time checks, steps 1-3: safe XML, XSD, and Lexflow's own structural rules.
+
+Each check reports every problem it finds as a `DeployError` with file, line and element,
+and a message that tells a designer what to change. SpiffWorkflow's own parse (step 4)
+runs afterwards in `workflows.engine`, only for files that passed these.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
+from SpiffWorkflow.spiff.parser.process import VALIDATOR
+
+from workflows import metadata
+from workflows.api import DeployError
+from workflows.scripting import check_source
+from workflows.xmlsafe import MAX_PACKAGE_BYTES, parse_xml
+
+BPMN_NS = metadata.BPMN_NS
+CAMUNDA_NS = metadata.CAMUNDA_NS
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+
+_JUEL = re.compile(r"[$#]\{")
+_PYTHON_FORMATS = {"", "python", "text/python", "text/x-python", "py", "python3"}
+
+_xsd_lock = threading.Lock()  # lxml XMLSchema objects are shared; serialize their use
+_dmn_validators: dict[str, BpmnValidator] = {}
+
+
+@dataclass
+class CheckedPackage:
+    """Outcome of steps 1-3."""
+
+    bpmn: dict[str, etree._ElementTree] = field(default_factory=dict)
+    dmn: dict[str, etree._ElementTree] = field(default_factory=dict)
+    forms: dict[str, Any] = field(default_factory=dict)
+    errors: list[DeployError] = field(default_factory=list)
+    failed: set[str] = field(default_factory=set)  # files with step 1-3 errors
+
+    def add(self, errors: Iterable[DeployError]) -> None:
+        for error in errors:
+            self.errors.append(error)
+            self.failed.add(error.file)
+
+
+def _localname(node: etree._Element) -> str:
+    return etree.QName(node).localname if isinstance(node.tag, str) else ""
+
+
+def _err(file: str, node: etree._Element | None, message: str, line: int | None = None) -> DeployError:
+    """An error located at `node`; `line` points at a child (the expression) when more precise."""
+    if node is None:
+        return DeployError(file, line, None, None, message)
+    return DeployError(file, line or node.sourceline, node.get("id"), _localname(node), message)
+
+
+def _owner(node: etree._Element) -> etree._Element:
+    """The flow element an expression belongs to (skipping event definitions), for error locations."""
+    current: etree._Element | None = node
+    while current is not None and (not current.get("id") or _localname(current).endswith("EventDefinition")):
+        current = current.getparent()
+    return current if current is not None else node
+
+
+# ---------------------------------------------------------------------------- step 1
+
+
+def read_files(files: Mapping[str, bytes]) -> CheckedPackage:
+    """Step 1: size caps, safe XML parse, JSON forms, known extensions."""
+    pkg = CheckedPackage()
+    total = sum(len(c) for c in files.values())
+    if total > MAX_PACKAGE_BYTES:
+        pkg.add([DeployError("(package)", None, None, None, "package is larger than 20 MiB")])
+        return pkg
+    for name in sorted(files):
+        content = files[name]
+        lower = name.lower()
+        if lower.endswith((".bpmn", ".bpmn20.xml", ".dmn")):
+            tree, errors = parse_xml(name, content)
+            pkg.add(errors)
+            if tree is not None:
+                (pkg.dmn if lower.endswith(".dmn") else pkg.bpmn)[name] = tree
+        elif lower.endswith(".json"):
+            try:
+                pkg.forms[name] = json.loads(content.decode("utf-8"))
+            except UnicodeDecodeError:
+                pkg.add([DeployError(name, None, None, None, "form file is not UTF-8 text")])
+            except json.JSONDecodeError as exc:
+                pkg.add([DeployError(name, exc.lineno, None, None, f"invalid JSON: {exc.msg}")])
+        else:
+            pkg.add(
+                [
+                    DeployError(
+                        name,
+                        None,
+                        None,
+                        None,
+                        "unsupported file type; a package holds .bpmn, .dmn, .schema.json and "
+                        ".uischema.json files",
+                    )
+                ]
+            )
+    for name, tree in pkg.bpmn.items():
+        if _localname(tree.getroot()) != "definitions" or etree.QName(tree.getroot()).namespace != BPMN_NS:
+            pkg.add([_err(name, tree.getroot(), "not a BPMN 2.0 file (root must be bpmn:definitions)")])
+    return pkg
+
+
+# ---------------------------------------------------------------------------- step 2
+
+
+def _dmn_validator(namespace: str | None) -> BpmnValidator | None:
+    path = DMN_SCHEMAS.get(namespace or "")
+    if path is None:
+        return None
+    if path not in _dmn_validators:
+        _dmn_validators[path] = BpmnValidator(path)
+    return _dmn_validators[path]
+
+
+def _schema_errors(name: str, tree: etree._ElementTree, validator: BpmnValidator) -> list[DeployError]:
+    with _xsd_lock:
+        validator.preprocess(tree)
+        schema = validator.validator
+        if schema.validate(tree):
+            return []
+        log = list(schema.error_log)
+    errors = []
+    for entry in log[:50]:
+        errors.append(DeployError(name, entry.line or None, None, None, f"schema: {entry.message}"))
+    return errors
+
+
+def check_schemas(pkg: CheckedPackage) -> None:
+    """Step 2: XSD validation, every error listed (SpiffWorkflow's validator stops at the first)."""
+    for name, tree in pkg.bpmn.items():
+        if name not in pkg.failed:
+            pkg.add(_schema_errors(name, tree, VALIDATOR))
+    for name, tree in pkg.dmn.items():
+        root = tree.getroot()
+        validator = _dmn_validator(etree.QName(root).namespace)
+        if validator is None:
+            pkg.add([_err(name, root, f"unknown DMN version (namespace {etree.QName(root).namespace})")])
+        elif name not in pkg.failed:
+            pkg.add(_schema_errors(name, tree, validator))
+
+
+# ---------------------------------------------------------------------------- step 3
+
+
+def check_structure(pkg: CheckedPackage) -> None:
+    """Step 3: Lexflow's rules, on files that parsed."""
+    decisions = {
+        d.get("id")
+        for tree in pkg.dmn.values()
+        for d in tree.getroot().iter()
+        if _localname(d) == "decision" and d.get("id")
+    }
+    for name, tree in pkg.bpmn.items():
+        root = tree.getroot()
+        if _localname(root) != "definitions" or etree.QName(root).namespace != BPMN_NS:
+            continue  # already reported: not BPMN at all
+        pkg.add(_check_bpmn(name, tree.getroot(), set(pkg.forms), decisions))
+    for name, tree in pkg.dmn.items():
+        pkg.add(_check_dmn(name, tree.getroot()))
+
+
+def _check_bpmn(name: str, root: etree._Element, forms: set[str], decisions: set[str]) -> list[DeployError]:
+    errors: list[DeployError] = []
+    processes = [p for p in root.iter(f"{{{BPMN_NS}}}process")]
+    executable = [p for p in processes if p.get("isExecutable") == "true"]
+    if processes and not executable:
+        errors.append(
+            _err(
+                name,
+                processes[0],
+                'no process is marked isExecutable="true"; set it in the modeler',
+            )
+        )
+    elif not processes:
+        errors.append(
+            DeployError(name, root.sourceline, root.get("id"), "definitions", "the file has no process")
+        )
+    for process in executable:
+        if not any(_localname(c) == "startEvent" for c in process):
+            errors.append(_err(name, process, "executable process has no start event"))
+
+    ids = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
+        for attr in ("sourceRef", "targetRef"):
+            ref = flow.get(attr)
+            if not ref:
+                errors.append(_err(name, flow, f"sequence flow has no {attr}"))
+            elif ref not in ids:
+                errors.append(
+                    _err(name, flow, f"sequence flow {attr} points to {ref!r}, which does not exist")
+                )
+
+    # Only executable processes run; checking the rest would bury the real problems in noise.
+    for process in executable:
+        for node in process.iter():
+            if isinstance(node.tag, str) and etree.QName(node).namespace == BPMN_NS:
+                errors.extend(_check_element(name, node, _localname(node), forms, decisions))
+    return errors
+
+
+def _check_element(
+    name: str, node: etree._Element, tag: str, forms: set[str], decisions: set[str]
+) -> list[DeployError]:
+    errors: list[DeployError] = []
+    if tag in metadata.HUMAN_TAGS:
+        lane = metadata.lane_of(node)
+        spec = metadata.human_task_spec(node, lane)
+        if not spec.candidate_groups:
+            what = "user task" if tag == "userTask" else f"{tag} (a human step in Lexflow)"
+            errors.append(
+                _err(name, node, f"{what} has no lane and no candidate group; put it in a lane (a role)")
+            )
+        for label, filename in (("form", spec.form), ("ui form", spec.ui_form)):
+            if filename and filename not in forms:
+                errors.append(_err(name, node, f"{label} file {filename!r} is not in the package"))
+        for label, expr in (
+            ("due date", spec.due_expression),
+            ("follow-up date", spec.follow_up_expression),
+            ("priority", spec.priority_expression),
+        ):
+            if expr:
+                errors.extend(_check_expression(name, node, expr, label))
+    elif tag == "businessRuleTask":
+        ref = _spiff_extension_text(node, "calledDecisionId") or metadata.camunda_attr(node, "decisionRef")
+        if not ref:
+            errors.append(
+                _err(name, node, "business rule task names no decision (spiffworkflow:calledDecisionId)")
+            )
+        elif ref not in decisions:
+            errors.append(_err(name, node, f"decision {ref!r} is not in any DMN file of the package"))
+    elif tag == "scriptTask":
+        fmt = (node.get("scriptFormat") or "").strip().lower()
+        if fmt not in _PYTHON_FORMATS:
+            errors.append(
+                _err(name, node, f"{fmt} scripts are not supported; rewrite in Python (scriptFormat python)")
+            )
+        elif metadata.camunda_attr(node, "resource"):
+            errors.append(_err(name, node, "external script resources are not supported; inline the Python"))
+        else:
+            script = next((c.text for c in node if _localname(c) == "script"), None)
+            if script and script.strip():
+                errors.extend(_check_script(name, node, script, "script"))
+    elif tag in ("conditionExpression", "completionCondition", "loopCardinality"):
+        owner = _owner(node)
+        lang = (node.get("language") or "").lower()
+        if lang and lang not in _PYTHON_FORMATS:
+            errors.append(
+                _err(name, owner, f"{lang} expressions are not supported; write a Python expression")
+            )
+        elif node.text and node.text.strip():
+            errors.extend(
+                replace(e, line=node.sourceline)
+                for e in _check_expression(name, owner, node.text.strip(), "condition")
+            )
+        elif tag == "conditionExpression":
+            errors.append(_err(name, owner, "condition expression is empty"))
+    elif tag in ("timeDuration", "timeDate", "timeCycle"):
+        errors.extend(
+            replace(e, line=node.sourceline)
+            for e in _check_timer(name, _owner(node), tag, (node.text or "").strip())
+        )
+    elif tag == "timerEventDefinition":
+        if not any(_localname(c) in ("timeDuration", "timeDate", "timeCycle") for c in node):
+            errors.append(
+                _err(name, _owner(node), 'timer has no duration, date or cycle; set one, e.g. duration "P7D"')
+            )
+    elif tag == "complexGateway":
+        errors.append(
+            _err(name, node, "complex gateways are not supported; use exclusive/inclusive/parallel gateways")
+        )
+    elif tag == "compensateEventDefinition":
+        errors.append(
+            _err(
+                name,
+                _owner(node),
+                "compensation events are not supported; model the undo step with an error boundary event",
+            )
+        )
+    if tag in ("scriptTask", "userTask", "serviceTask", "task", "manualTask", "businessRuleTask",
+               "callActivity", "subProcess", "sendTask", "receiveTask"):  # fmt: skip
+        for ext in ("preScript", "postScript"):
+            text = _spiff_extension_text(node, ext)
+            if text and text.strip():
+                errors.extend(_check_script(name, node, text, ext))
+        if any(node.iter(f"{{{CAMUNDA_NS}}}executionListener", f"{{{CAMUNDA_NS}}}taskListener")):
+            errors.append(
+                _err(
+                    name,
+                    node,
+                    "camunda listeners are not supported; use a script task or spiff pre/post script",
+                )
+            )
+        for attr in ("class", "delegateExpression", "expression"):
+            if metadata.camunda_attr(node, attr):
+                errors.append(
+                    _err(
+                        name,
+                        node,
+                        f"camunda:{attr} (Java/JUEL implementation) is not supported; use a spiffworkflow "
+                        "service task operator or a Python script task",
+                    )
+                )
+    return errors
+
+
+def _spiff_extension_text(node: etree._Element, ext: str) -> str | None:
+    found = node.xpath(
+        f"./*[local-name()='extensionElements']/*[local-name()='{ext}' and namespace-uri()='{SPIFF_NS}']"
+    )
+    return found[0].text if found else None
+
+
+def _check_expression(name: str, node: etree._Element, expr: str, label: str) -> list[DeployError]:
+    if _JUEL.search(expr) or (expr.startswith("=") and not expr.startswith("==")):
+        return [
+            _err(
+                name,
+                node,
+                f"{label} {expr!r} uses a JUEL/FEEL expression; Lexflow conditions are Python, e.g. x == 1",
+            )
+        ]
+    problems = check_source(expr, "eval")
+    return [_err(name, node, f"{label} {expr!r}: {p}") for p in problems]
+
+
+def _check_script(name: str, node: etree._Element, script: str, label: str) -> list[DeployError]:
+    problems = check_source(script, "exec")
+    return [_err(name, node, f"{label}: {p}") for p in problems]
+
+
+_TIMER_PARSERS = {
+    "timeDuration": TimerEventDefinition.parse_iso_duration,
+    "timeDate": TimerEventDefinition.parse_time_or_duration,
+    "timeCycle": TimerEventDefinition.parse_iso_recurring_interval,
+}
+_TIMER_HINTS = {
+    "timeDuration": 'duration like "PT1H"',
+    "timeDate": 'date-time like "2030-01-31T12:00:00Z"',
+    "timeCycle": 'repeat like "R3/PT1H"',
+}
+_ISO_LIKE = re.compile(r"^(R\d*/)?P[0-9TYMWDHS.,]+$|^\d{4}-\d{2}-\d{2}", re.IGNORECASE)
+_CRON = re.compile(r"^\S+(\s+\S+){4,6}$")
+
+
+def _check_timer(name: str, node: etree._Element, kind: str, expr: str) -> list[DeployError]:
+    """Timer expressions are Python (trap 1): `"PT1H"` with quotes; constants must be valid ISO 8601."""
+    if not expr:
+        return [_err(name, node, f"timer {kind} is empty")]
+    if _JUEL.search(expr):
+        return [
+            _err(
+                name,
+                node,
+                f'timer expression {expr} uses a JUEL/FEEL expression; write a Python string like "PT1H"',
+            )
+        ]
+    if kind == "timeCycle" and _CRON.match(expr.strip("\"'")):
+        return [
+            _err(
+                name,
+                node,
+                f'cron timer cycle {expr!r} is not supported; write an ISO 8601 repeat like "R3/PT1H"',
+            )
+        ]
+    if _ISO_LIKE.match(expr):
+        return [_err(name, node, f'timer expression {expr} is not quoted; write "{expr}"')]
+    problems = check_source(expr, "eval")
+    if problems:
+        return [_err(name, node, f"timer expression {expr!r}: {p}") for p in problems]
+    try:
+        value = ast.literal_eval(expr)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return []  # refers to variables: syntax-checked only
+    if not isinstance(value, str):
+        return [_err(name, node, f"timer expression {expr} must evaluate to an ISO 8601 string")]
+    try:
+        _TIMER_PARSERS[kind](value)
+    except Exception as exc:  # the library raises bare Exception/ValueError for bad values
+        what = _TIMER_HINTS[kind]
+        return [_err(name, node, f"timer value {value!r} is not a valid ISO 8601 {what} ({exc})")]
+    return []
+
+
+def _check_dmn(name: str, root: etree._Element) -> list[DeployError]:
+    errors: list[DeployError] = []
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        tag = _localname(node)
+        if tag == "decisionTable":
+            hit = (node.get("hitPolicy") or "UNIQUE").upper()
+            if hit not in ("UNIQUE", "COLLECT", "FIRST"):
+                errors.append(
+                    _err(
+                        name, _owner(node), f"hit policy {hit} is not supported; use UNIQUE, FIRST or COLLECT"
+                    )
+                )
+        elif tag in ("inputExpression", "outputEntry"):
+            text_node = next((c for c in node if _localname(c) == "text"), None)
+            text = (text_node.text or "").strip() if text_node is not None else ""
+            if text and text != "-":
+                errors.extend(_check_expression(name, _owner(node), text, "DMN expression"))
+        elif tag == "inputEntry":
+            text_node = next((c for c in node if _localname(c) == "text"), None)
+            text = (text_node.text or "").strip() if text_node is not None else ""
+            if text and text != "-":
+                # Cells may be partial ("> 5", "? < 3"); check for the dangerous parts only.
+                probe = text.replace("?", "x")
+                problems = check_source(probe, "eval")
+                if problems:
+                    problems = check_source(f"x {probe}", "eval")
+                if problems:
+                    errors.extend(_err(name, _owner(node), f"DMN cell {text!r}: {p}") for p in problems)
+    return errors
