@@ -21,7 +21,12 @@ def test_openapi_schema_and_swagger_ui_are_served(db):
     schema = client.get("/api/schema/", {"format": "json"})
     assert schema.status_code == 200
     paths = schema.json()["paths"]
-    for path in ["/api/v1/tasks/{id}/complete", "/api/v1/instances", "/api/v1/processes", "/api/v1/auth/login"]:
+    for path in [
+        "/api/v1/tasks/{id}/complete",
+        "/api/v1/instances",
+        "/api/v1/processes",
+        "/api/v1/auth/login",
+    ]:
         assert path in paths
     assert client.get("/api/docs/").status_code == 200
 
@@ -31,7 +36,17 @@ def test_unknown_api_path_is_a_json_404(db):
     assert response.status_code == 404 and response.json()["status"] == 404
 
 
-GARBAGE = [None, 1, "x", [], [1, 2], {"data": "text"}, {"data": [1]}, {"data": {"a": "\x00" * 5}}, {"process": 5}]
+GARBAGE = [
+    None,
+    1,
+    "x",
+    [],
+    [1, 2],
+    {"data": "text"},
+    {"data": [1]},
+    {"data": {"a": "\x00" * 5}},
+    {"process": 5},
+]
 
 
 @pytest.mark.parametrize("body", GARBAGE)
