@@ -110,12 +110,10 @@ class Gunicorn:
                 str(workers),
                 "-b",
                 f"{HOST}:{self.port}",
-                "--access-logfile",
-                "-",
             ],
             cwd=repo,
             env=env,
-            stdout=subprocess.DEVNULL,  # the access log: not wanted, and writing it costs CPU
+            stdout=subprocess.DEVNULL,  # no access log: gunicorn's default, as in docker-compose.yml
             stderr=self.log,
             start_new_session=True,
         )

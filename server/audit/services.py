@@ -5,7 +5,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from server.audit.models import Event
 
 
-def event_record(
+def event_build(
     *,
     action: str,
     actor: AbstractBaseUser | None = None,
@@ -15,10 +15,10 @@ def event_record(
     after: Any = None,
     **detail: Any,
 ) -> Event:
-    """Append one audit event. Call inside the transaction of the change it records."""
+    """An unsaved event, for writing several in one statement with `events_save`."""
     if actor is not None and not actor.is_authenticated:
         actor = None
-    return Event.objects.create(
+    return Event(
         action=action,
         actor=actor,
         instance=instance,
@@ -27,3 +27,16 @@ def event_record(
         data_after=after,
         detail=detail,
     )
+
+
+def event_record(**fields: Any) -> Event:
+    """Append one audit event. Call inside the transaction of the change it records."""
+    event = event_build(**fields)
+    event.save()
+    return event
+
+
+def events_save(events: list[Event]) -> None:
+    """Append several events in one INSERT (bulk_create never updates, so append-only holds)."""
+    if events:
+        Event.objects.bulk_create(events)

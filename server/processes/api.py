@@ -322,9 +322,7 @@ class TaskCompleteApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         payload = TaskCompleteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        task = services.task_complete(
-            task=_visible_task(request, pk), user=request.user, data=payload.validated_data["data"]
-        )
+        task = services.task_complete(task_id=pk, user=request.user, data=payload.validated_data["data"])
         return Response(
-            {"task": TaskSerializer(task).data, "instance": InstanceDetailSerializer(task.instance).data}
+            {"task": TaskSerializer(task).data, "instance": InstanceStateSerializer(task.instance).data}
         )

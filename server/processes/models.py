@@ -67,6 +67,7 @@ class ProcessInstance(models.Model):
     data = models.JSONField(default=dict)
     error = models.TextField(blank=True)
     lock_version = models.PositiveIntegerField(default=0, help_text="bumped on every save of the state")
+    next_timer_at = models.DateTimeField(null=True, blank=True, help_text="earliest waiting timer, if any")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)

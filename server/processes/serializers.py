@@ -142,11 +142,16 @@ class InstanceStateSerializer(InstanceSerializer):
         fields = [*InstanceSerializer.Meta.fields, "error", "data", "tasks", "timers"]
 
     def get_tasks(self, instance) -> list[dict]:
-        tasks = instance.tasks.filter(status="open").select_related("assignee", "instance__definition")
+        tasks = getattr(instance, "open_tasks", None)  # left there by the write that just ran
+        if tasks is None:
+            tasks = instance.tasks.filter(status="open").select_related("assignee", "instance__definition")
         return TaskSerializer(tasks, many=True).data
 
     def get_timers(self, instance) -> list[dict]:
-        return TimerSerializer(instance.timers.filter(status="waiting"), many=True).data
+        timers = getattr(instance, "waiting_timers", None)
+        if timers is None:
+            timers = instance.timers.filter(status="waiting")
+        return TimerSerializer(timers, many=True).data
 
 
 class InstanceDetailSerializer(InstanceStateSerializer):

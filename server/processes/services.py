@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from rest_framework.exceptions import NotFound, PermissionDenied
 
 from server.accounts.models import Organisation, Role
 from server.accounts.selectors import (
@@ -24,7 +25,8 @@ from server.accounts.selectors import (
     user_is_staff_member,
     user_primary_organisation,
 )
-from server.audit.services import event_record
+from server.audit.models import Event
+from server.audit.services import event_build, event_record, events_save
 from server.core.errors import Conflict, InvalidInput, WorkflowFailed
 from server.processes.deadlines import resolve_moment
 from server.processes.engine import engine, package_for
@@ -38,7 +40,7 @@ from server.processes.models import (
     Timer,
     TimerStatus,
 )
-from server.processes.selectors import task_is_actionable_by
+from server.processes.selectors import task_is_actionable_by, task_is_visible_to
 from workflows import DeployFailed, EngineError, ProcessPackage, Snapshot, TaskNotReady
 
 logger = logging.getLogger("lexflow.processes")
@@ -128,22 +130,33 @@ def _task_row_values(instance: ProcessInstance, ready: Any, now: Any) -> dict[st
 
 
 def _sync_rows(
-    instance: ProcessInstance, snapshot: Snapshot, *, actor: AbstractBaseUser | None
-) -> list[HumanTask]:
-    """Make the task and timer rows say what the snapshot says. Returns the new tasks."""
+    instance: ProcessInstance,
+    snapshot: Snapshot,
+    *,
+    actor: AbstractBaseUser | None,
+    events: list[Event] | None = None,
+) -> None:
+    """Make the task and timer rows say what the snapshot says, writing their audit events.
+
+    Leaves the open tasks and waiting timers on the instance (`open_tasks`, `waiting_timers`)
+    so the response needs no second look at the database.
+    """
     now = timezone.now()
+    events = list(events or [])
     ready_by_id = {task.task_id: task for task in snapshot.ready_tasks}
-    open_rows = {row.engine_task_id: row for row in instance.tasks.filter(status=TaskStatus.OPEN)}
-    for engine_task_id, row in open_rows.items():
-        if engine_task_id not in ready_by_id:
-            # The engine moved past it (a boundary timer, a gateway elsewhere): withdraw it.
-            row.status = TaskStatus.CANCELLED
-            row.completed_at = now
-            row.save(update_fields=["status", "completed_at", "due_sort"])
-            event_record(action="task.cancelled", actor=actor, instance=instance, task=row)
-    created = []
+    open_tasks = []
+    for row in instance.tasks.filter(status=TaskStatus.OPEN).select_related("assignee"):
+        if row.engine_task_id in ready_by_id:
+            open_tasks.append(row)
+            continue
+        # The engine moved past it (a boundary timer, a gateway elsewhere): withdraw it.
+        row.status = TaskStatus.CANCELLED
+        row.completed_at = now
+        row.save(update_fields=["status", "completed_at", "due_sort"])
+        events.append(event_build(action="task.cancelled", actor=actor, instance=instance, task=row))
+    known = {row.engine_task_id for row in open_tasks}
     for engine_task_id, ready in ready_by_id.items():
-        if engine_task_id in open_rows:
+        if engine_task_id in known:
             continue
         row = HumanTask(
             instance=instance, engine_task_id=engine_task_id, **_task_row_values(instance, ready, now)
@@ -152,34 +165,66 @@ def _sync_rows(
         TaskCandidate.objects.bulk_create(
             [TaskCandidate(task=row, group=group) for group in row.candidate_groups]
         )
-        created.append(row)
-    if created:
-        for row in created:
-            event_record(action="task.created", actor=actor, instance=instance, task=row, bpmn_id=row.bpmn_id)
+        open_tasks.append(row)
+        events.append(
+            event_build(action="task.created", actor=actor, instance=instance, task=row, bpmn_id=row.bpmn_id)
+        )
 
     waiting = {timer.task_id: timer for timer in snapshot.timers}
-    for row in instance.timers.filter(status=TimerStatus.WAITING):
+    waiting_rows = []
+    # `next_timer_at` says whether any timer row waits, so timer-free processes skip the query.
+    had_timers = instance.next_timer_at is not None
+    for row in instance.timers.filter(status=TimerStatus.WAITING) if had_timers else ():
         if row.engine_task_id in waiting and waiting[row.engine_task_id].due_at == row.due_at:
             waiting.pop(row.engine_task_id)
+            waiting_rows.append(row)
             continue
         fired = row.due_at <= now and row.engine_task_id not in waiting
         row.status = TimerStatus.FIRED if fired else TimerStatus.CANCELLED
         row.fired_at = now if fired else None
         row.save(update_fields=["status", "fired_at"])
-        event_record(
-            action="timer.fired" if fired else "timer.cancelled",
-            actor=actor,
-            instance=instance,
-            bpmn_id=row.bpmn_id,
-            due_at=row.due_at.isoformat(),
+        events.append(
+            event_build(
+                action="timer.fired" if fired else "timer.cancelled",
+                actor=actor,
+                instance=instance,
+                bpmn_id=row.bpmn_id,
+                due_at=row.due_at.isoformat(),
+            )
         )
-    Timer.objects.bulk_create(
-        [
-            Timer(instance=instance, engine_task_id=timer.task_id, bpmn_id=timer.bpmn_id, due_at=timer.due_at)
-            for timer in waiting.values()
-        ]
-    )
-    return created
+    if waiting:
+        waiting_rows += Timer.objects.bulk_create(
+            [
+                Timer(
+                    instance=instance,
+                    engine_task_id=timer.task_id,
+                    bpmn_id=timer.bpmn_id,
+                    due_at=timer.due_at,
+                )
+                for timer in waiting.values()
+            ]
+        )
+    if snapshot.completed:
+        events.append(event_build(action="instance.completed", actor=actor, instance=instance))
+    next_timer_at = min((row.due_at for row in waiting_rows), default=None)
+    if next_timer_at != instance.next_timer_at:
+        instance.next_timer_at = next_timer_at
+        ProcessInstance.objects.filter(pk=instance.pk).update(next_timer_at=next_timer_at)
+    events_save(events)
+    open_tasks.sort(key=lambda row: (-row.priority, row.due_sort, row.pk))
+    instance.open_tasks = open_tasks
+    instance.waiting_timers = sorted(waiting_rows, key=lambda row: row.due_at)
+
+
+_SNAPSHOT_FIELDS = [
+    "state",
+    "serializer_version",
+    "data",
+    "lock_version",
+    "status",
+    "completed_at",
+    "updated_at",
+]
 
 
 def _save_snapshot(instance: ProcessInstance, snapshot: Snapshot) -> None:
@@ -190,7 +235,7 @@ def _save_snapshot(instance: ProcessInstance, snapshot: Snapshot) -> None:
     if snapshot.completed:
         instance.status = InstanceStatus.COMPLETED
         instance.completed_at = timezone.now()
-    instance.save()
+    instance.save(update_fields=_SNAPSHOT_FIELDS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -273,7 +318,7 @@ def instance_start(
         serializer_version=snapshot.serializer_version,
         data=snapshot.data,
     )
-    event_record(
+    started = event_build(
         action="instance.started",
         actor=user,
         instance=instance,
@@ -282,9 +327,7 @@ def instance_start(
         version=definition.version,
         steps=list(snapshot.steps),
     )
-    _sync_rows(instance, snapshot, actor=user)
-    if snapshot.completed:
-        event_record(action="instance.completed", actor=user, instance=instance)
+    _sync_rows(instance, snapshot, actor=user, events=[started])
     return instance
 
 
@@ -292,20 +335,30 @@ def instance_start(
 # Tasks
 
 
-def _locked_task(task: HumanTask) -> tuple[ProcessInstance, HumanTask]:
-    """Lock the instance, then the task: the one lock order every writer uses."""
-    instances = ProcessInstance.objects.select_for_update(of=("self",)).select_related("definition")
-    instance = instances.get(pk=task.instance_id)
-    task = HumanTask.objects.select_for_update().get(pk=task.pk)
+def _locked_task(task_id: int, user: AbstractBaseUser) -> tuple[ProcessInstance, HumanTask]:
+    """Lock the instance, then the task: the one lock order every writer uses.
+
+    Raises NotFound when there is no such task or the user may not see it, so a stranger
+    learns nothing about it.
+    """
+    instance = (
+        ProcessInstance.objects.select_for_update(of=("self",))
+        .select_related("definition", "organisation", "applicant")
+        .filter(tasks__id=task_id)
+        .first()
+    )
+    if instance is None:
+        raise NotFound("No such task.")
+    task = HumanTask.objects.select_for_update().get(pk=task_id)
     task.instance = instance
+    if not task_is_visible_to(task, user):
+        raise NotFound("No such task.")
     return instance, task
 
 
 def task_claim(*, task: HumanTask, user: AbstractBaseUser) -> HumanTask:
     """Take an open task. Exactly one of several people claiming at once wins; the rest get 409."""
     if not task_is_actionable_by(task, user):
-        from rest_framework.exceptions import PermissionDenied
-
         raise PermissionDenied("This task is not for your role or organisation.")
     now = timezone.now()
     with transaction.atomic():
@@ -325,7 +378,6 @@ def task_claim(*, task: HumanTask, user: AbstractBaseUser) -> HumanTask:
 
 def task_unclaim(*, task: HumanTask, user: AbstractBaseUser) -> HumanTask:
     """Give a claimed task back to the queue: its assignee may, and so may a supervisor in scope."""
-    from rest_framework.exceptions import PermissionDenied
 
     with transaction.atomic():
         if task.assignee_id is None:
@@ -346,11 +398,9 @@ def task_unclaim(*, task: HumanTask, user: AbstractBaseUser) -> HumanTask:
 
 
 @transaction.atomic
-def task_complete(*, task: HumanTask, user: AbstractBaseUser, data: Any) -> HumanTask:
+def task_complete(*, task_id: int, user: AbstractBaseUser, data: Any) -> HumanTask:
     """Complete a human task with form data and run the process on until it waits again."""
-    from rest_framework.exceptions import PermissionDenied
-
-    instance, task = _locked_task(task)
+    instance, task = _locked_task(task_id, user)
     if task.status != TaskStatus.OPEN:
         raise Conflict(f"This task is already {task.status}.")
     if not task_is_actionable_by(task, user):
@@ -376,9 +426,9 @@ def task_complete(*, task: HumanTask, user: AbstractBaseUser, data: Any) -> Huma
     task.status = TaskStatus.COMPLETED
     task.completed_by = user
     task.completed_at = now
-    task.save()
+    task.save(update_fields=_COMPLETION_FIELDS)
     _save_snapshot(instance, snapshot)
-    event_record(
+    completed = event_build(
         action="task.completed",
         actor=user,
         instance=instance,
@@ -388,10 +438,19 @@ def task_complete(*, task: HumanTask, user: AbstractBaseUser, data: Any) -> Huma
         submitted=data,
         steps=list(snapshot.steps),
     )
-    _sync_rows(instance, snapshot, actor=user)
-    if snapshot.completed:
-        event_record(action="instance.completed", actor=user, instance=instance)
+    _sync_rows(instance, snapshot, actor=user, events=[completed])
     return task
+
+
+_COMPLETION_FIELDS = [
+    "assignee",
+    "claimed_by",
+    "claimed_at",
+    "status",
+    "completed_by",
+    "completed_at",
+    "due_sort",
+]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -445,8 +504,6 @@ def timers_fire_due(*, limit: int = 100) -> list[Timer]:
                 steps=list(snapshot.steps),
             )
             _sync_rows(instance, snapshot, actor=None)
-            if snapshot.completed:
-                event_record(action="instance.completed", instance=instance)
             timer.refresh_from_db()
             logger.info(
                 "fired timer %s (%s) of instance %s: %s", timer.pk, timer.bpmn_id, instance.pk, timer.status

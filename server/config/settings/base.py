@@ -78,6 +78,10 @@ def database_from_env() -> dict:
     if url:
         config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))
         config["CONN_HEALTH_CHECKS"] = True
+        if config["ENGINE"].endswith("postgresql") and env_bool("DB_SERVER_SIDE_BINDING", True):
+            # Real bind parameters let PostgreSQL prepare the hot statements once per
+            # connection instead of parsing and planning them on every request.
+            config.setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 2})
         return config
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {
