@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 
 
 class Role(models.TextChoices):
@@ -46,8 +46,18 @@ class Organisation(models.Model):
         if self.pk is None:
             super().save(*args, **kwargs)
             kwargs = {key: value for key, value in kwargs.items() if key != "force_insert"}
+        old_path = self.path
         self.path = f"{self.parent.path if self.parent else '/'}{self.pk}/"
-        super().save(*args, **kwargs)
+        if self.parent and f"/{self.pk}/" in self.parent.path:
+            raise ValueError("An organisation cannot be placed below itself.")
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                # Moved: everything below it moves too (paths are how scope is checked).
+                for child in Organisation.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+                    Organisation.objects.filter(pk=child.pk).update(
+                        path=self.path + child.path[len(old_path) :]
+                    )
 
 
 class Membership(models.Model):

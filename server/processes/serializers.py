@@ -1,8 +1,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from server.accounts.serializers import OrganisationSerializer
-from server.processes.models import HumanTask, ProcessDefinition, ProcessInstance, Timer
+from server.processes.models import InstanceStatus, ProcessDefinition, TaskStatus, TimerStatus
 
 
 class UserRefSerializer(serializers.Serializer):
@@ -39,47 +38,37 @@ class DeployInputSerializer(serializers.Serializer):
     public = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(serializers.Serializer):
+    """A queue row. Plain (not Model-) serializers on the hot paths: DRF rebuilds a
+    ModelSerializer's fields from model metadata every time one is created."""
+
+    id = serializers.IntegerField(read_only=True)
     instance = serializers.IntegerField(source="instance_id", read_only=True)
     process = serializers.CharField(source="instance.definition.key", read_only=True)
     business_key = serializers.CharField(source="instance.business_key", read_only=True)
-    assignee = UserRefSerializer(read_only=True, allow_null=True)
+    bpmn_id = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    candidate_groups = serializers.ListField(child=serializers.CharField(), read_only=True)
     organisation = serializers.IntegerField(source="organisation_id", read_only=True)
+    assignee = UserRefSerializer(read_only=True, allow_null=True)
+    priority = serializers.IntegerField(read_only=True)
+    due_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    follow_up_at = serializers.DateTimeField(read_only=True, allow_null=True)
     overdue = serializers.SerializerMethodField()
-
-    class Meta:
-        model = HumanTask
-        fields = [
-            "id",
-            "instance",
-            "process",
-            "business_key",
-            "bpmn_id",
-            "name",
-            "candidate_groups",
-            "organisation",
-            "assignee",
-            "priority",
-            "due_at",
-            "follow_up_at",
-            "overdue",
-            "status",
-            "created_at",
-            "claimed_at",
-            "completed_at",
-        ]
+    status = serializers.ChoiceField(choices=TaskStatus.choices, read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    claimed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    completed_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     def get_overdue(self, task) -> bool:
         return bool(task.due_at and task.status == "open" and task.due_at < timezone.now())
 
 
 class TaskDetailSerializer(TaskSerializer):
+    form = serializers.CharField(read_only=True)
     form_schema = serializers.SerializerMethodField()
     ui_schema = serializers.SerializerMethodField()
     data = serializers.JSONField(source="instance.data", read_only=True)
-
-    class Meta(TaskSerializer.Meta):
-        fields = [*TaskSerializer.Meta.fields, "form", "form_schema", "ui_schema", "data"]
 
     def _form(self, task, name: str):
         package = self.context.get("package")
@@ -92,34 +81,34 @@ class TaskDetailSerializer(TaskSerializer):
         return self._form(task, task.ui_form)
 
 
-class TimerSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Timer
-        fields = ["id", "bpmn_id", "due_at", "status", "fired_at"]
+class TimerSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    bpmn_id = serializers.CharField(read_only=True)
+    due_at = serializers.DateTimeField(read_only=True)
+    status = serializers.ChoiceField(choices=TimerStatus.choices, read_only=True)
+    fired_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
-class InstanceSerializer(serializers.ModelSerializer):
+class OrganisationRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    name_en = serializers.CharField(read_only=True)
+    level = serializers.CharField(read_only=True)
+
+
+class InstanceSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
     process = serializers.CharField(source="definition.key", read_only=True)
     version = serializers.IntegerField(source="definition.version", read_only=True)
     process_name = serializers.CharField(source="definition.name", read_only=True)
-    organisation = OrganisationSerializer(read_only=True)
+    business_key = serializers.CharField(read_only=True)
+    organisation = OrganisationRefSerializer(read_only=True)
     applicant = UserRefSerializer(read_only=True, allow_null=True)
-
-    class Meta:
-        model = ProcessInstance
-        fields = [
-            "id",
-            "process",
-            "version",
-            "process_name",
-            "business_key",
-            "organisation",
-            "applicant",
-            "status",
-            "created_at",
-            "updated_at",
-            "completed_at",
-        ]
+    status = serializers.ChoiceField(choices=InstanceStatus.choices, read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    completed_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 class EventSerializer(serializers.Serializer):
@@ -134,12 +123,10 @@ class EventSerializer(serializers.Serializer):
 class InstanceStateSerializer(InstanceSerializer):
     """The instance as it stands: data, open tasks, waiting timers (what a write answers with)."""
 
+    error = serializers.CharField(read_only=True)
     data = serializers.JSONField(read_only=True)
     tasks = serializers.SerializerMethodField()
     timers = serializers.SerializerMethodField()
-
-    class Meta(InstanceSerializer.Meta):
-        fields = [*InstanceSerializer.Meta.fields, "error", "data", "tasks", "timers"]
 
     def get_tasks(self, instance) -> list[dict]:
         tasks = getattr(instance, "open_tasks", None)  # left there by the write that just ran
@@ -158,9 +145,6 @@ class InstanceDetailSerializer(InstanceStateSerializer):
     """Everything about an instance, its history included."""
 
     history = serializers.SerializerMethodField()
-
-    class Meta(InstanceStateSerializer.Meta):
-        fields = [*InstanceStateSerializer.Meta.fields, "history"]
 
     def get_history(self, instance) -> list[dict]:
         return EventSerializer(instance.events.select_related("actor").order_by("id"), many=True).data

@@ -59,3 +59,29 @@ def test_demo_seed_is_safe_to_run_twice(demo):
     assert supervisor.organisation.level == "city"
     township = Organisation.objects.get(level="township")
     assert township.path.startswith(Organisation.objects.get(code="LN-SY-HP").path)
+
+
+def test_moving_an_organisation_moves_the_scope_of_everything_below_it(demo):
+    from server.accounts.models import Organisation
+
+    county = Organisation.objects.get(code="LN-SY-SH")
+    township = Organisation.objects.get(code="LN-SY-HP-NH")
+    township.parent = county
+    township.save()
+    assert Organisation.objects.get(code="LN-SY-HP-NH").path == f"{county.path}{township.pk}/"
+    city = Organisation.objects.get(code="LN-SY")
+    city.parent = None
+    city.save()
+    for org in Organisation.objects.filter(code__startswith="LN-SY"):
+        assert org.path.startswith(f"/{city.pk}/"), org.code
+
+
+def test_an_organisation_cannot_be_moved_below_itself(demo):
+    import pytest
+
+    from server.accounts.models import Organisation
+
+    city = Organisation.objects.get(code="LN-SY")
+    city.parent = Organisation.objects.get(code="LN-SY-HP")
+    with pytest.raises(ValueError):
+        city.save()
