@@ -1,5 +1,8 @@
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Value
+from django.db.models.functions import Replace
+from django.dispatch import Signal
 
 
 class Role(models.TextChoices):
@@ -12,6 +15,18 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = frozenset(role.value for role in Role if role != Role.APPLICANT)
+
+
+# Sent when an organisation gets a new parent, so rows that copy its path can follow.
+organisation_moved = Signal()
+
+
+def move_paths(queryset: models.QuerySet, field: str, old_path: str, new_path: str) -> int:
+    """Re-root every materialised path in `field` that starts with `old_path` (one UPDATE)."""
+    # A path names each ancestor once, so `old_path` can only occur at the start.
+    return queryset.filter(**{f"{field}__startswith": old_path}).update(
+        **{field: Replace(field, Value(old_path), Value(new_path))}
+    )
 
 
 class Organisation(models.Model):
@@ -54,10 +69,8 @@ class Organisation(models.Model):
             super().save(*args, **kwargs)
             if old_path and old_path != self.path:
                 # Moved: everything below it moves too (paths are how scope is checked).
-                for child in Organisation.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
-                    Organisation.objects.filter(pk=child.pk).update(
-                        path=self.path + child.path[len(old_path) :]
-                    )
+                move_paths(Organisation.objects.exclude(pk=self.pk), "path", old_path, self.path)
+                organisation_moved.send(sender=Organisation, old_path=old_path, new_path=self.path)
 
 
 class Membership(models.Model):

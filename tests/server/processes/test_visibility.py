@@ -38,3 +38,25 @@ def test_non_public_process_cannot_be_started_by_an_applicant(client_for, demo):
     assert response.status_code == 400 and "process" in response.json()["errors"]
     unknown = client_for("caseworker").post("/api/v1/instances", {"process": "nope"}, format="json")
     assert unknown.status_code == 400 and unknown.json()["errors"] == {"process": ["Unknown process."]}
+
+
+def test_cases_follow_their_organisation_when_it_moves(client_for, approval, demo):
+    from server.accounts.models import Organisation
+
+    township = Organisation.objects.get(code="LN-SY-HP-NH")
+    response = client_for("applicant").post(
+        "/api/v1/instances",
+        {
+            "process": "test_approval",
+            "data": {"urgent": False, "review_timeout": "P30D"},
+            "organisation": township.pk,
+        },
+        format="json",
+    )
+    task_id = response.json()["tasks"][0]["id"]
+    caseworker = client_for("caseworker")  # 和平区: the station is below it
+    assert any(task["id"] == task_id for task in caseworker.get("/api/v1/tasks").json()["results"])
+    township.parent = Organisation.objects.get(code="LN-SY-SH")
+    township.save()
+    assert all(task["id"] != task_id for task in caseworker.get("/api/v1/tasks").json()["results"])
+    assert caseworker.get(f"/api/v1/instances/{response.json()['id']}").status_code == 404
