@@ -179,7 +179,9 @@ def _sync_rows(
             waiting.pop(row.engine_task_id)
             waiting_rows.append(row)
             continue
-        fired = row.due_at <= now and row.engine_task_id not in waiting
+        # Fired only if the engine ran the timer event itself; a timer that vanished because
+        # its task was completed first was withdrawn, however late it already was.
+        fired = row.bpmn_id in snapshot.steps and row.engine_task_id not in waiting
         row.status = TimerStatus.FIRED if fired else TimerStatus.CANCELLED
         row.fired_at = now if fired else None
         row.save(update_fields=["status", "fired_at"])

@@ -73,3 +73,39 @@ def test_two_completions_of_one_task_at_once_move_the_case_on_once(client_for, a
     tasks = HumanTask.objects.filter(instance_id=instance["id"])
     assert sorted(task.bpmn_id for task in tasks) == ["approve", "review"]
     assert tasks.get(bpmn_id="approve").status == "open"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_timer_firing_while_a_caseworker_completes_moves_the_case_exactly_once(client_for, approval):
+    """The worker and a person race for one instance: the instance lock lets one go first;
+    the other sees the outcome (a 409 for the person, a no-op for the worker)."""
+    import time
+
+    from server.processes.models import Timer
+    from server.processes.services import timers_fire_due
+
+    caseworker = _token_client(client_for("caseworker"))
+    outcomes = []
+    for _ in range(3):
+        instance = start_approval(client_for("applicant"), review_timeout="PT1S")
+        task_id = instance["tasks"][0]["id"]
+        time.sleep(1.2)
+        fired, response = _race(
+            [
+                timers_fire_due,
+                lambda task_id=task_id: caseworker.post(
+                    f"/api/v1/tasks/{task_id}/complete", {"data": VALID_REVIEW}, format="json"
+                ),
+            ]
+        )
+        timer = Timer.objects.get(instance_id=instance["id"])
+        tasks = {task.bpmn_id: task.status for task in HumanTask.objects.filter(instance_id=instance["id"])}
+        if response.status_code == 200:  # the person won: the timer was withdrawn, not fired
+            assert timer.status == "cancelled" and fired == []
+            assert tasks == {"review": "completed", "approve": "open"}
+        else:  # the timer won: the review was withdrawn and the case escalated
+            assert response.status_code == 409, response.content
+            assert timer.status == "fired" and len(fired) == 1
+            assert tasks == {"review": "cancelled"}
+        outcomes.append(response.status_code)
+    assert set(outcomes) <= {200, 409}
