@@ -460,72 +460,76 @@ _COMPLETION_FIELDS = [
 
 
 def timers_fire_due(*, limit: int = 100) -> list[Timer]:
-    """Fire every due timer once, each in its own transaction. Safe with many workers at once.
+    """Fire every due timer once, one instance per transaction. Safe with many workers at once.
 
-    `SKIP LOCKED` lets concurrent workers take different rows; the status re-check under
-    the instance lock makes a timer that another worker just fired a no-op.
+    The worker locks like everyone else, instance row first, so it never deadlocks with a
+    person completing a task. `SKIP LOCKED` on the instance lets concurrent workers take
+    different instances and leaves an instance someone is working on for the next sweep;
+    re-reading the timers under that lock makes a timer another worker just fired a no-op.
     """
     fired: list[Timer] = []
     seen: set[int] = set()
     while len(fired) < limit:
         with transaction.atomic():
-            timer = (
-                Timer.objects.select_for_update(skip_locked=True)
-                .filter(status=TimerStatus.WAITING, due_at__lte=timezone.now())
+            now = timezone.now()
+            instance = (
+                ProcessInstance.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("definition")
+                .filter(
+                    status=InstanceStatus.RUNNING, timers__status=TimerStatus.WAITING, timers__due_at__lte=now
+                )
                 .exclude(pk__in=seen)
-                .order_by("due_at", "id")
+                .order_by("next_timer_at", "id")
                 .first()
             )
-            if timer is None:
+            if instance is None:
                 break
-            seen.add(timer.pk)
-            instance = (
-                ProcessInstance.objects.select_for_update()
-                .select_related("definition")
-                .get(pk=timer.instance_id)
-            )
-            timer.refresh_from_db()
-            if timer.status != TimerStatus.WAITING or instance.status != InstanceStatus.RUNNING:
-                continue
+            seen.add(instance.pk)
+            due = list(instance.timers.filter(status=TimerStatus.WAITING, due_at__lte=now))
+            if not due:
+                continue  # another worker fired them between our look and our lock
             before = instance.data
             try:
                 running = engine().restore(package_for(instance.definition), instance.state)
                 running.fire_due_timers()
                 snapshot = running.snapshot()
             except EngineError as exc:
-                _timer_failed(timer, instance, exc)
-                fired.append(timer)
+                _timer_failed(due, instance, exc)
+                fired += due
                 continue
             _save_snapshot(instance, snapshot)
-            event_record(
+            timer_event = event_build(
                 action="instance.timer",
                 instance=instance,
                 before=before,
                 after=snapshot.data,
-                bpmn_id=timer.bpmn_id,
+                bpmn_ids=[timer.bpmn_id for timer in due],
                 steps=list(snapshot.steps),
             )
-            _sync_rows(instance, snapshot, actor=None)
-            timer.refresh_from_db()
-            logger.info(
-                "fired timer %s (%s) of instance %s: %s", timer.pk, timer.bpmn_id, instance.pk, timer.status
-            )
-            fired.append(timer)
+            _sync_rows(instance, snapshot, actor=None, events=[timer_event])
+            for timer in due:
+                timer.refresh_from_db()
+                logger.info(
+                    "timer %s (%s) of instance %s: %s", timer.pk, timer.bpmn_id, instance.pk, timer.status
+                )
+                if timer.status == TimerStatus.FIRED:
+                    fired.append(timer)
     return fired
 
 
-def _timer_failed(timer: Timer, instance: ProcessInstance, exc: EngineError) -> None:
+def _timer_failed(timers: list[Timer], instance: ProcessInstance, exc: EngineError) -> None:
     """A timer whose path fails stops the instance with an incident instead of retrying forever."""
-    timer.status = TimerStatus.FAILED
-    timer.error = str(exc)
-    timer.save(update_fields=["status", "error"])
+    for timer in timers:
+        timer.status = TimerStatus.FAILED
+        timer.error = str(exc)
+        timer.save(update_fields=["status", "error"])
     ProcessInstance.objects.filter(pk=instance.pk).update(
         status=InstanceStatus.ERROR,
         error=f"{exc.element_id or ''}: {exc}",
         lock_version=F("lock_version") + 1,
     )
     event_record(action="instance.error", instance=instance, bpmn_id=exc.element_id, message=str(exc))
-    logger.error("timer %s of instance %s failed: %s", timer.pk, instance.pk, exc)
+    logger.error("timers %s of instance %s failed: %s", [t.pk for t in timers], instance.pk, exc)
 
 
 __all__ = [
