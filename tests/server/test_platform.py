@@ -66,3 +66,10 @@ def test_garbage_bodies_never_produce_a_500(client_for, approval, body):
         response = caseworker.get(f"/api/v1/tasks{query}")
         assert response.status_code in (200, 400, 404), (query, response.content)
     assert caseworker.get("/api/v1/instances?organisation=abc").status_code in (200, 400)
+
+
+def test_openapi_schema_validates_without_warnings(db, tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    assert "/api/v1/tasks/{id}/claim" in (tmp_path / "schema.yaml").read_text()

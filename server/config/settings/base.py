@@ -146,6 +146,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "InstanceStatusEnum": "server.processes.models.InstanceStatus",
+        "TaskStatusEnum": "server.processes.models.TaskStatus",
+        "TimerStatusEnum": "server.processes.models.TimerStatus",
+    },
 }
 
 # Celery is for background work when scaled out; the timer sweep is a database loop
