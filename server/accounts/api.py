@@ -9,7 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from server.accounts.serializers import LoginSerializer, UserSerializer
+from server.accounts.models import Organisation
+from server.accounts.serializers import LoginSerializer, OrganisationSerializer, UserSerializer
 from server.accounts.services import user_token
 
 
@@ -51,3 +52,14 @@ class MeApi(APIView):
     @extend_schema(responses={200: UserSerializer})
     def get(self, request: Request) -> Response:
         return Response(UserSerializer(request.user).data)
+
+
+class OrganisationListApi(APIView):
+    """The organisation tree (province > city > county > township), in tree order.
+
+    Applicants choose where to apply from it; staff see where their scope reaches.
+    """
+
+    @extend_schema(responses=OrganisationSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(OrganisationSerializer(Organisation.objects.order_by("path"), many=True).data)

@@ -10,6 +10,7 @@ api_v1 = [
     path("auth/login", accounts_api.LoginApi.as_view(), name="auth-login"),
     path("auth/logout", accounts_api.LogoutApi.as_view(), name="auth-logout"),
     path("auth/me", accounts_api.MeApi.as_view(), name="auth-me"),
+    path("organisations", accounts_api.OrganisationListApi.as_view(), name="organisation-list"),
     path("health", core_api.HealthApi.as_view(), name="health"),
     path("", include("server.processes.urls")),
 ]

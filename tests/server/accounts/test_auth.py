@@ -85,3 +85,9 @@ def test_an_organisation_cannot_be_moved_below_itself(demo):
     city.parent = Organisation.objects.get(code="LN-SY-HP")
     with pytest.raises(ValueError):
         city.save()
+
+
+def test_organisations_are_listed_in_tree_order_for_choosing_where_to_apply(client_for):
+    organisations = client_for("applicant").get("/api/v1/organisations").json()
+    assert [org["level"] for org in organisations] == ["province", "city", "county", "township", "county"]
+    assert organisations[0]["parent"] is None and organisations[1]["parent"] == organisations[0]["id"]

@@ -92,3 +92,23 @@ def test_worker_command_sweeps_once_and_fires_what_is_due(client_for, approval):
     _wait_until_due(instance["id"])
     call_command("run_worker", "--once")
     assert Timer.objects.get(instance_id=instance["id"]).status == "fired"
+
+
+def test_timer_whose_path_fails_stops_the_instance_with_an_incident_instead_of_retrying(client_for, demo):
+    from tests.conftest import fixture_files
+    from tests.server.conftest import upload
+
+    assert upload(client_for("designer"), fixture_files("timer_fails")).status_code == 201
+    caseworker = client_for("caseworker")
+    started = caseworker.post(
+        "/api/v1/instances", {"process": "test_timer_fails", "data": {"divisor": 0}}, format="json"
+    )
+    assert started.status_code == 201, started.content
+    instance_id = started.json()["id"]
+    _wait_until_due(instance_id)
+    timers_fire_due()
+    assert timers_fire_due() == []  # not retried on the next sweep
+    after = caseworker.get(f"/api/v1/instances/{instance_id}").json()
+    assert after["status"] == "error" and "broken" in after["error"]
+    assert Timer.objects.get(instance_id=instance_id).status == "failed"
+    assert "instance.error" in [event["action"] for event in after["history"]]
