@@ -55,12 +55,18 @@ def task_is_visible_to(task: HumanTask, user: AbstractBaseUser) -> bool:
 
 
 def task_is_actionable_by(task: HumanTask, user: AbstractBaseUser) -> bool:
+    """May `user` claim and complete `task`? The same rule as the queue (`_queue_q`)."""
     if task.assignee_id == user.pk:
         return True
     groups = set(task.candidate_groups)
     if APPLICANT_GROUP in groups and task.instance.applicant_id == user.pk:
         return True
-    return any(grant.role in groups and task.org_path.startswith(grant.path) for grant in user_grants(user))
+    # Only staff roles reach tasks by organisation: the applicant group means the case's
+    # own applicant, never every applicant of the county.
+    return any(
+        grant.role in groups and grant.role in STAFF_ROLES and task.org_path.startswith(grant.path)
+        for grant in user_grants(user)
+    )
 
 
 def tasks_overdue_q(now: datetime | None = None) -> Q:
