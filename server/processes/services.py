@@ -244,28 +244,40 @@ def _save_snapshot(instance: ProcessInstance, snapshot: Snapshot) -> None:
 # Instances
 
 
+_VALIDATORS: dict[tuple[str, str], Any] = {}
+
+
+def _form_validator(package: ProcessPackage, form: str) -> Any:
+    """The JSON-schema validator of a form, built once per package version (schemas never change)."""
+    key = (package.digest, form)
+    validator = _VALIDATORS.get(key)
+    if validator is None:
+        schema = package.forms[form]
+        validator_class = jsonschema.validators.validator_for(schema)
+        validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
+        _VALIDATORS[key] = validator
+    return validator
+
+
 def _validate_form(package: ProcessPackage, form: str | None, data: Any, *, prefix: str = "data") -> None:
-    """Check `data` against the form's JSON schema; a 400 names every failing field."""
+    """Check `data` against the form's JSON schema; a 400 names every failing field by its path."""
     if not isinstance(data, dict):
         raise InvalidInput("data must be a JSON object.", {prefix: ["Must be a JSON object."]})
-    schema = package.forms.get(form) if form else None
-    if not schema:
+    if not form or not package.forms.get(form):
         return
-    validator_class = jsonschema.validators.validator_for(schema)
-    validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
     errors: dict[str, list[str]] = {}
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
-        path = [str(part) for part in error.absolute_path]
-        if error.validator == "required":
-            missing = error.message.split("'")[1] if "'" in error.message else ""
-            path.append(missing)
-            message = "必填 / This field is required."
+    for error in _form_validator(package, form).iter_errors(data):
+        path = [prefix, *(str(part) for part in error.absolute_path)]
+        if error.validator == "required" and isinstance(error.instance, dict):
+            # Name the missing field itself, not the object that lacks it.
+            for name in error.validator_value:
+                if name not in error.instance:
+                    errors[".".join([*path, name])] = ["必填 / This field is required."]
         else:
-            message = error.message
-        errors.setdefault(".".join([prefix, *path]), []).append(message)
+            errors.setdefault(".".join(path), []).append(error.message)
     if errors:
-        field, messages = next(iter(errors.items()))
-        raise InvalidInput(f"{field}: {messages[0]}", errors)
+        field = min(errors)
+        raise InvalidInput(f"{field}: {errors[field][0]}", dict(sorted(errors.items())))
 
 
 def _engine_failure(exc: EngineError) -> WorkflowFailed:
