@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from server.accounts.models import Organisation, Role
-from server.accounts.selectors import user_has_role
+from server.accounts.selectors import user_has_role, user_is_staff_member
 from server.core.errors import InvalidInput, problem
 from server.processes import selectors, services
 from server.processes.engine import package_for
@@ -65,9 +65,7 @@ class ProcessListApi(APIView):
     @extend_schema(responses=DefinitionSerializer(many=True), summary="Latest version of every process")
     def get(self, request: Request) -> Response:
         definitions = selectors.definitions_latest().select_related("deployed_by")
-        if not user_has_role(
-            request.user, Role.DESIGNER, Role.ADMIN, Role.CASEWORKER, Role.REVIEWER, Role.SUPERVISOR
-        ):
+        if not user_is_staff_member(request.user):
             definitions = definitions.filter(is_public=True)  # applicants see what they may start
         return Response(DefinitionSerializer(definitions, many=True).data)
 
@@ -176,8 +174,8 @@ class ProcessDetailApi(APIView):
         if not versions:
             raise NotFound("No such process.")
         latest = versions[0]
-        if not latest.is_public and not _is_staff(request.user):
-            return Response(problem(404, detail="No such process.", code="not_found"), status=404)
+        if not latest.is_public and not user_is_staff_member(request.user):
+            raise NotFound("No such process.")
         return Response(
             {
                 "key": key,
@@ -188,18 +186,12 @@ class ProcessDetailApi(APIView):
         )
 
 
-def _is_staff(user) -> bool:
-    from server.accounts.selectors import user_is_staff_member
-
-    return user_is_staff_member(user)
-
-
 class ProcessVersionBpmnApi(APIView):
     @extend_schema(responses={(200, "application/xml"): str}, summary="The BPMN XML of one version")
     def get(self, request: Request, key: str, version: int) -> HttpResponse:
         definition = get_object_or_404(ProcessDefinition, key=key, version=version)
-        if not definition.is_public and not _is_staff(request.user):
-            return Response(problem(404, detail="No such process.", code="not_found"), status=404)
+        if not definition.is_public and not user_is_staff_member(request.user):
+            raise NotFound("No such process.")
         bpmn = [name for name in sorted(definition.files) if name.endswith(".bpmn")]
         main = next((name for name in bpmn if f'id="{key}"' in definition.files[name]), bpmn[0])
         return HttpResponse(definition.files[main], content_type="application/xml; charset=utf-8")
