@@ -60,3 +60,21 @@ def test_cases_follow_their_organisation_when_it_moves(client_for, approval, dem
     township.save()
     assert all(task["id"] != task_id for task in caseworker.get("/api/v1/tasks").json()["results"])
     assert caseworker.get(f"/api/v1/instances/{response.json()['id']}").status_code == 404
+
+
+def test_applicants_see_only_processes_open_to_them(client_for, demo):
+    from tests.conftest import fixture_files
+    from tests.server.conftest import upload
+
+    designer = client_for("designer")
+    assert upload(designer, fixture_files("approval"), public="true").status_code == 201
+    assert upload(designer, fixture_files("scripted")).status_code == 201  # internal only
+    applicant, caseworker = client_for("applicant"), client_for("caseworker")
+    assert [p["key"] for p in applicant.get("/api/v1/processes").json()] == ["test_approval"]
+    assert [p["key"] for p in caseworker.get("/api/v1/processes").json()] == [
+        "test_approval",
+        "test_scripted",
+    ]
+    assert applicant.get("/api/v1/processes/test_scripted").status_code == 404
+    assert applicant.get("/api/v1/processes/test_scripted/versions/1/bpmn").status_code == 404
+    assert caseworker.get("/api/v1/processes/test_scripted/versions/1/bpmn").status_code == 200
