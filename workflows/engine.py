@@ -39,7 +39,7 @@ from workflows.api import (
     TaskNotReady,
     WaitingTimer,
 )
-from workflows.scripting import RestrictedScriptEngine, ScriptTimeout
+from workflows.scripting import RestrictedScriptEngine, ScriptTimeout, element_error
 
 CACHE_SIZE = 64
 DEFAULT_PRIORITY = 50
@@ -142,13 +142,14 @@ class Engine:
     def restore(self, package: ProcessPackage, state: str) -> Instance:
         compiled = self._compiled(package.files)
         try:
-            process_id = json.loads(state).get("lexflow_process_id")
+            saved = json.loads(state)
+            process_id = saved.get("lexflow_process_id")
         except (ValueError, AttributeError) as exc:
             raise EngineError(f"saved state is not valid JSON: {exc}") from exc
         if process_id not in compiled.spec_json:
             raise EngineError(f"saved state names process {process_id!r}, which this package does not hold")
         try:
-            wf = serialization.loads(state, compiled.spec_json[process_id], self.script_engine)
+            wf = serialization.loads(saved, compiled.spec_json[process_id], self.script_engine)
         except Exception as exc:
             raise EngineError(f"saved state could not be restored: {exc}") from exc
         return Instance(self, compiled, process_id, wf)
@@ -253,12 +254,11 @@ class Instance:
         for task in self._all_tasks():
             if task.state & _ACTIVE and task.depth > MAX_TREE_DEPTH:
                 spec = task.task_spec
-                raise EngineError(
+                raise element_error(
+                    spec,
                     f"the process has looped too often (task tree depth {task.depth} at {spec.bpmn_id}); "
                     "loops of more than a few hundred iterations are not supported, remodel it with "
                     "a multi-instance task or a new instance per iteration",
-                    element_id=spec.bpmn_id,
-                    element_name=spec.bpmn_name,
                 )
 
     def _human_spec(self, task: Any) -> HumanTaskSpec | None:
@@ -277,10 +277,9 @@ class Instance:
                 try:
                     priority = int(value)
                 except (TypeError, ValueError) as exc:
-                    raise EngineError(
+                    raise element_error(
+                        spec,
                         f"priority of {spec.bpmn_id} evaluated to {value!r}, not a number",
-                        element_id=spec.bpmn_id,
-                        element_name=spec.bpmn_name,
                     ) from exc
         return ReadyTask(
             task_id=str(task.id),
@@ -303,10 +302,9 @@ class Instance:
             raise
         except Exception as exc:
             spec = task.task_spec
-            raise EngineError(
+            raise element_error(
+                spec,
                 f"{label} expression {expression!r} of {spec.bpmn_id} failed: {exc}",
-                element_id=spec.bpmn_id,
-                element_name=spec.bpmn_name,
             ) from exc
 
     def _date_expr(self, task: Any, expression: str | None, label: str) -> str | None:

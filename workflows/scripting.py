@@ -441,27 +441,28 @@ class RestrictedScriptEngine(PythonScriptEngine):
         spec = task.task_spec
         handler = self.services.get(operation_name)
         if handler is None:
-            raise EngineError(
+            raise element_error(
+                spec,
                 f"service task {spec.bpmn_id} calls unknown service {operation_name!r}",
-                element_id=spec.bpmn_id,
-                element_name=spec.bpmn_name,
             )
         params = {name: p.get("value") for name, p in (operation_params or {}).items()}
         result = handler(params)
         try:
             return json.dumps(result)
         except (TypeError, ValueError) as exc:
-            raise EngineError(
+            raise element_error(
+                spec,
                 f"service {operation_name!r} returned a value that is not JSON: {exc}",
-                element_id=spec.bpmn_id,
-                element_name=spec.bpmn_name,
             ) from exc
+
+
+def element_error(spec: Any, message: str) -> EngineError:
+    """An EngineError located on a task spec's BPMN element."""
+    return EngineError(message, element_id=spec.bpmn_id, element_name=getattr(spec, "bpmn_name", None))
 
 
 def _timeout_error(task: Any, limit: float) -> EngineError:
     spec = task.task_spec
-    return EngineError(
-        f"{spec.bpmn_id or spec.name}: script or expression ran longer than {limit:g} s and was stopped",
-        element_id=spec.bpmn_id,
-        element_name=getattr(spec, "bpmn_name", None),
+    return element_error(
+        spec, f"{spec.bpmn_id or spec.name}: script or expression ran longer than {limit:g} s and was stopped"
     )

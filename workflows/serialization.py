@@ -48,9 +48,8 @@ def dumps(workflow: BpmnWorkflow, *, with_spec: bool = False, extra: dict[str, A
     return json.dumps(dct, separators=(",", ":"))
 
 
-def loads(state: str, specs: str, script_engine: Any) -> BpmnWorkflow:
-    """Restore a workflow from `dumps` output, re-inserting the package's spec dicts."""
-    dct = json.loads(state)
+def loads(dct: dict[str, Any], specs: str, script_engine: Any) -> BpmnWorkflow:
+    """Restore a workflow from parsed `dumps` output (consumed), re-inserting the package's spec dicts."""
     for key in [k for k in dct if k.startswith("lexflow_")]:
         dct.pop(key)  # our own bookkeeping, not SpiffWorkflow's
     if "spec" not in dct:
@@ -59,7 +58,3 @@ def loads(state: str, specs: str, script_engine: Any) -> BpmnWorkflow:
     workflow = SERIALIZER.from_dict(dct)
     workflow.script_engine = script_engine
     return workflow
-
-
-def version_of(state: str) -> str | None:
-    return json.loads(state).get(SERIALIZER.VERSION_KEY)
