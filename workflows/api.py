@@ -78,12 +78,30 @@ class HumanTaskSpec:
 
 
 @dataclass(frozen=True)
+class FlowAnnotation:
+    """What Lexflow reads off any flow node's spiff properties, for people rather than the engine.
+
+    - `stage`: the plain-language stage an applicant sees while the case is at (or has just
+      passed) this node, written "中文 / English", e.g. "审查中 / Under review".
+    - `milestone`: a named business event recorded in the audit log when the node completes
+      (e.g. "complaint.accepted"); figures such as acceptance rates are counted from these.
+    - `milestone_data`: names of task-data variables copied into that event (e.g. due dates),
+      so on-time figures need nothing but the event log.
+    """
+
+    stage: str | None = None
+    milestone: str | None = None
+    milestone_data: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ProcessInfo:
     """One executable process of a deployed package."""
 
     process_id: str
     name: str
     human_tasks: Mapping[str, HumanTaskSpec]
+    annotations: Mapping[str, FlowAnnotation] = field(default_factory=dict)  # by bpmn id
 
 
 @dataclass(frozen=True)

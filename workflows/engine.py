@@ -31,6 +31,7 @@ from workflows.api import (
     DeployError,
     DeployFailed,
     EngineError,
+    FlowAnnotation,
     HumanTaskSpec,
     ProcessInfo,
     ProcessPackage,
@@ -96,9 +97,16 @@ class Engine:
         self,
         *,
         services: Mapping[str, Callable[[dict], Any]] | None = None,
+        functions: Mapping[str, Callable[..., Any]] | None = None,
         script_time_limit: float = 1.0,
     ) -> None:
-        self.script_engine = RestrictedScriptEngine(services=services, time_limit=script_time_limit)
+        """`services` answer service tasks by operator name; `functions` are callables scripts and
+        expressions may call by name, each receiving the task data as its first argument (so a
+        `deadline("x")` helper can read the case's organisation without the designer passing it).
+        """
+        self.script_engine = RestrictedScriptEngine(
+            services=services, functions=functions, time_limit=script_time_limit
+        )
         self._cache: OrderedDict[str, _Compiled] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -422,9 +430,15 @@ def _compile(files: dict[str, bytes], digest: str) -> _Compiled:
 
     human_tasks: dict[tuple[str, str], HumanTaskSpec] = {}
     by_process: dict[str, dict[str, HumanTaskSpec]] = {}
+    annotations: dict[str, dict[str, FlowAnnotation]] = {}
     for tree in pkg.bpmn.values():
         for process in tree.getroot().iter(f"{{{metadata.BPMN_NS}}}process"):
             pid = process.get("id", "")
+            for node in process.iter():
+                if isinstance(node.tag, str) and node.get("id"):
+                    note = metadata.flow_annotation(node)
+                    if note is not None:
+                        annotations.setdefault(pid, {})[node.get("id")] = note
             for node in process.iter(*(f"{{{metadata.BPMN_NS}}}{tag}" for tag in metadata.HUMAN_TAGS)):
                 hts = metadata.human_task_spec(node, metadata.lane_of(node))
                 human_tasks[(pid, hts.bpmn_id)] = hts
@@ -434,11 +448,16 @@ def _compile(files: dict[str, bytes], digest: str) -> _Compiled:
     spec_json: dict[str, str] = {}
     for pid, (spec, subs) in specs.items():
         tasks: dict[str, HumanTaskSpec] = {}
+        notes: dict[str, FlowAnnotation] = {}
         for sub_id in subs:
             tasks.update(by_process.get(sub_id, {}))
+            notes.update(annotations.get(sub_id, {}))
         tasks.update(by_process.get(pid, {}))
+        notes.update(annotations.get(pid, {}))
         _, node = executable[pid]
-        processes[pid] = ProcessInfo(process_id=pid, name=node.get("name") or pid, human_tasks=tasks)
+        processes[pid] = ProcessInfo(
+            process_id=pid, name=node.get("name") or pid, human_tasks=tasks, annotations=notes
+        )
         spec_json[pid] = serialization.spec_json(spec, subs)
 
     package = ProcessPackage(digest=digest, files=dict(files), processes=processes, forms=dict(pkg.forms))

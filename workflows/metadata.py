@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from workflows.api import HumanTaskSpec
+from workflows.api import FlowAnnotation, HumanTaskSpec
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -95,3 +95,14 @@ def human_task_spec(node: etree._Element, lane: str | None) -> HumanTaskSpec:
         form=task_property(node, "formJsonSchemaFilename"),
         ui_form=task_property(node, "formUiSchemaFilename"),
     )
+
+
+def flow_annotation(node: etree._Element) -> FlowAnnotation | None:
+    """Stage and milestone properties of a flow node, or None when it has neither."""
+    props = spiff_properties(node)
+    stage = (props.get("stage") or "").strip() or None
+    milestone = (props.get("milestone") or "").strip() or None
+    recorded = tuple(name.strip() for name in (props.get("milestoneData") or "").split(",") if name.strip())
+    if stage is None and milestone is None:
+        return None
+    return FlowAnnotation(stage=stage, milestone=milestone, milestone_data=recorded)

@@ -24,7 +24,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from types import CodeType, FrameType
 from typing import Any
 
@@ -362,15 +362,20 @@ def _run_limited(seconds: float, fn: Callable[[], Any]) -> Any:
 class RestrictedEnvironment(TaskDataEnvironment):
     """Task-data environment that compiles with RestrictedPython and bounds run time."""
 
-    def __init__(self, time_limit: float = 1.0) -> None:
+    def __init__(
+        self, time_limit: float = 1.0, functions: Mapping[str, Callable[..., Any]] | None = None
+    ) -> None:
         super().__init__(dict(SAFE_GLOBALS))
         self.time_limit = time_limit
+        self.functions = dict(functions or {})
 
     def _globals(self, context: Mapping[str, Any], external_context: Mapping[str, Any] | None) -> dict:
         # Task data may shadow a helper (a form field called `date`); guards always win.
         g: dict[str, Any] = dict(SAFE_GLOBALS)
         g.update(context)
         g.update(external_context or {})
+        for name, function in self.functions.items():
+            g[name] = partial(function, dict(context))
         g.update(_GUARDS)
         return g
 
@@ -387,6 +392,8 @@ class RestrictedEnvironment(TaskDataEnvironment):
         # Copy back only plain data the script assigned; drop helpers, functions, printers.
         for key, value in g.items():
             if key in _GUARDS or (key in SAFE_GLOBALS and value is SAFE_GLOBALS[key]):
+                continue
+            if key in self.functions and isinstance(value, partial):
                 continue
             if key.startswith("_") or callable(value):
                 continue
@@ -413,9 +420,10 @@ class RestrictedScriptEngine(PythonScriptEngine):
         self,
         *,
         services: Mapping[str, Callable[[dict], Any]] | None = None,
+        functions: Mapping[str, Callable[..., Any]] | None = None,
         time_limit: float = 1.0,
     ) -> None:
-        super().__init__(environment=RestrictedEnvironment(time_limit))
+        super().__init__(environment=RestrictedEnvironment(time_limit, functions))
         self.services = dict(services or {})
 
     def validate(self, expression: str) -> None:

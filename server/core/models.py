@@ -10,3 +10,24 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+class CalendarOverride(models.Model):
+    """A day whose working status differs from (or is missing in) the official calendar package.
+
+    Takes precedence over the `holidays` package, so the next year's arrangement can be
+    entered the day the State Council announces it.
+    """
+
+    day = models.DateField(unique=True)
+    is_working_day = models.BooleanField(help_text="工作日 / working day (unticked: a day off)")
+    name = models.CharField(max_length=120, blank=True, help_text="e.g. 春节 / Spring Festival")
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = "日历调整 / calendar override"
+        verbose_name_plural = "日历调整 / calendar overrides"
+
+    def __str__(self) -> str:
+        kind = "工作日 / working day" if self.is_working_day else "休息日 / day off"
+        return f"{self.day} {kind} {self.name}".strip()

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from server.processes.models import HumanTask, ProcessDefinition, ProcessInstance, Timer
+from server.processes.models import DeadlineSetting, HumanTask, ProcessDefinition, ProcessInstance, Timer
 
 
 @admin.register(ProcessDefinition)
@@ -27,3 +27,10 @@ class HumanTaskAdmin(admin.ModelAdmin):
 class TimerAdmin(admin.ModelAdmin):
     list_display = ["id", "instance", "bpmn_id", "due_at", "status", "fired_at"]
     list_filter = ["status"]
+
+
+@admin.register(DeadlineSetting)
+class DeadlineSettingAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "key", "amount", "unit", "warn_before", "updated_at"]
+    list_filter = ["unit", "key"]
+    search_fields = ["organisation__code", "organisation__name", "key"]

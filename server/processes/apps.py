@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class ProcessesConfig(AppConfig):
@@ -6,13 +7,24 @@ class ProcessesConfig(AppConfig):
     label = "processes"
 
     def ready(self) -> None:
-        from server.accounts.models import organisation_moved
-        from server.processes.models import HumanTask, ProcessInstance
+        from server.accounts.models import Organisation, organisation_moved
+        from server.processes import deadlines
+        from server.processes.models import DeadlineSetting, HumanTask, ProcessInstance
 
         def follow_move(sender, *, old_path: str, new_path: str, **kwargs) -> None:
             from server.accounts.models import move_paths
 
             move_paths(ProcessInstance.objects.all(), "org_path", old_path, new_path)
             move_paths(HumanTask.objects.all(), "org_path", old_path, new_path)
+            deadlines.settings_changed()
 
         organisation_moved.connect(follow_move, weak=False, dispatch_uid="processes.follow_move")
+
+        def forget_settings(**_: object) -> None:
+            deadlines.settings_changed()
+
+        for model in (DeadlineSetting, Organisation):
+            post_save.connect(forget_settings, sender=model, dispatch_uid=f"deadlines.saved.{model.__name__}")
+            post_delete.connect(
+                forget_settings, sender=model, dispatch_uid=f"deadlines.deleted.{model.__name__}"
+            )

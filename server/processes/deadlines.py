@@ -1,14 +1,27 @@
-"""Turn the engine's evaluated due/follow-up values into moments.
+"""Deadlines: statutory defaults, per-organisation settings, and the moments they name.
 
-A value is an ISO 8601 duration counted from the moment the task became ready ("P7D",
-"PT4H", "P1DT12H") or an ISO 8601 date/time ("2026-12-01", "2026-12-01T17:00:00+08:00").
+Processes never hard-code a deadline. A diagram asks for one by name,
+`deadline("legal_aid.decision", since=case["started_at"])`, in a script, a due-date
+expression or a timer; the figure comes from the nearest `DeadlineSetting` up the
+organisation tree, else from the statutory default a service line registered here.
+Working-day deadlines run to the end (23:59:59 local) of the last working day.
+
+The engine also hands the older style of value to `resolve_moment`: an ISO 8601 duration
+counted from when the task became ready ("P7D", "PT4H") or an ISO 8601 date/time.
 """
 
-import re
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from __future__ import annotations
 
-from django.conf import settings
+import re
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from time import monotonic
+from typing import Any
+
+from django.utils import timezone
+
+from server.core import calendar
 
 _DURATION = re.compile(
     r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
@@ -37,8 +50,178 @@ def resolve_moment(value: str | None, *, start: datetime) -> datetime | None:
     except ValueError:
         return None
     if isinstance(moment, datetime) and moment.tzinfo is None:
-        local = ZoneInfo(settings.TIME_ZONE)
-        if len(value) == 10:  # a bare date means the end of that working day
-            moment = datetime.combine(date.fromisoformat(value), time(23, 59, 59))
-        moment = moment.replace(tzinfo=local)
+        if len(value) == 10:  # a bare date means the end of that day
+            return calendar.end_of_day(date.fromisoformat(value))
+        moment = moment.replace(tzinfo=calendar.local_zone())
     return moment
+
+
+# ---------------------------------------------------------------------------------------------
+# Statutory defaults and organisation settings
+
+
+@dataclass(frozen=True)
+class StatutoryDeadline:
+    key: str
+    amount: int
+    unit: str  # a DeadlineUnit value
+    label: str  # "中文 / English"
+    basis: str = ""  # the rule it comes from
+    warn_before: int = 2  # in the same unit
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The figure in force for one organisation."""
+
+    key: str
+    amount: int
+    unit: str
+    warn_before: int
+    label: str
+    source: str  # "default" or the organisation code whose setting applies
+
+
+_DEFAULTS: dict[str, StatutoryDeadline] = {}
+
+
+def register_deadline(
+    key: str, amount: int, unit: str, label: str, *, basis: str = "", warn_before: int = 2
+) -> None:
+    """Register a named deadline's statutory default (call from a service line's AppConfig.ready)."""
+    _DEFAULTS[key] = StatutoryDeadline(key, amount, unit, label, basis, warn_before)
+
+
+def statutory_deadlines() -> dict[str, StatutoryDeadline]:
+    return dict(sorted(_DEFAULTS.items()))
+
+
+_SETTINGS_LOCK = threading.Lock()
+_SETTINGS: tuple[float, dict[tuple[str, str], Any], dict[str, str]] | None = None
+SETTINGS_CACHE_SECONDS = 60.0
+
+
+def settings_changed() -> None:
+    global _SETTINGS
+    with _SETTINGS_LOCK:
+        _SETTINGS = None
+
+
+def _settings() -> tuple[dict[tuple[str, str], Any], dict[str, str]]:
+    """(organisation path, key) -> setting, and organisation code -> path; cached briefly."""
+    global _SETTINGS
+    cached = _SETTINGS
+    if cached is None or monotonic() - cached[0] > SETTINGS_CACHE_SECONDS:
+        from server.accounts.models import Organisation
+        from server.processes.models import DeadlineSetting
+
+        rows = {
+            (row.organisation.path, row.key): row
+            for row in DeadlineSetting.objects.select_related("organisation")
+        }
+        paths = dict(Organisation.objects.values_list("code", "path"))
+        cached = (monotonic(), rows, paths)
+        with _SETTINGS_LOCK:
+            _SETTINGS = cached
+    return cached[1], cached[2]
+
+
+def deadline_for(key: str, organisation_code: str | None) -> Deadline:
+    """The deadline `key` in force for an organisation: its own setting, an ancestor's, or the default."""
+    default = _DEFAULTS.get(key)
+    if default is None:
+        known = ", ".join(sorted(_DEFAULTS)) or "none"
+        raise ValueError(f"unknown deadline {key!r} (known: {known})")
+    rows, paths = _settings()
+    path = paths.get(organisation_code or "", "")
+    # "/1/4/9/" -> "/1/4/9/", "/1/4/", "/1/": the nearest organisation's setting wins
+    parts = [p for p in path.split("/") if p]
+    for depth in range(len(parts), 0, -1):
+        row = rows.get(("/" + "/".join(parts[:depth]) + "/", key))
+        if row is not None:
+            return Deadline(key, row.amount, row.unit, row.warn_before, default.label, row.organisation.code)
+    return Deadline(key, default.amount, default.unit, default.warn_before, default.label, "default")
+
+
+def add_period(start: datetime, amount: int, unit: str) -> datetime:
+    """`amount` of `unit` after `start`; day-counted periods run to the end of their last day."""
+    local = start.astimezone(calendar.local_zone())
+    if unit == "hours":
+        return local + timedelta(hours=amount)
+    if unit == "days":
+        return calendar.end_of_day(local.date() + timedelta(days=amount))
+    if unit == "working_days":
+        return calendar.end_of_day(calendar.add_working_days(local.date(), amount))
+    raise ValueError(f"unknown deadline unit {unit!r}")
+
+
+def subtract_period(end: datetime, amount: int, unit: str) -> datetime:
+    """The start of the warning window: `amount` of `unit` before `end` (working days stepped back)."""
+    local = end.astimezone(calendar.local_zone())
+    if unit == "hours":
+        return local - timedelta(hours=amount)
+    day = local.date()
+    if unit == "days":
+        day -= timedelta(days=amount)
+    else:
+        remaining = amount
+        while remaining > 0:
+            day -= timedelta(days=1)
+            if calendar.is_working_day(day):
+                remaining -= 1
+    return datetime.combine(day, time(9, 0), tzinfo=calendar.local_zone())
+
+
+# ---------------------------------------------------------------------------------------------
+# Functions diagrams call (each gets the task data first, see workflows.Engine)
+
+
+def _moment(value: Any, label: str) -> datetime:
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            raise ValueError(f"{label} {value!r} is not an ISO date/time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=calendar.local_zone())
+
+
+def _organisation_of(data: dict) -> str | None:
+    case = data.get("case")
+    return case.get("organisation") if isinstance(case, dict) else None
+
+
+def process_deadline(data: dict, key: str, since: Any = None) -> str:
+    """`deadline(key, since=None)`: when the named deadline falls, counted from `since` or now."""
+    start = _moment(since, "since") if since else timezone.now()
+    rule = deadline_for(key, _organisation_of(data))
+    return add_period(start, rule.amount, rule.unit).isoformat()
+
+
+def process_warning(data: dict, key: str, due: Any) -> str:
+    """`warn_at(key, due)`: when to warn before the named deadline falling at `due`."""
+    rule = deadline_for(key, _organisation_of(data))
+    end = _moment(due, "due")
+    warn = subtract_period(end, rule.warn_before, rule.unit)
+    now = timezone.now()
+    return max(warn, min(now, end)).isoformat()
+
+
+def process_now(data: dict) -> str:  # noqa: ARG001 - every process function gets the task data
+    """`now()`: the current moment, local time, ISO 8601 (for recording when something happened)."""
+    return timezone.localtime().isoformat()
+
+
+def process_working_days_left(data: dict, due: Any) -> int:  # noqa: ARG001
+    """`working_days_left(due)`: working days from today to the due day (negative when overdue)."""
+    end = _moment(due, "due").astimezone(calendar.local_zone()).date()
+    return calendar.working_days_between(timezone.localdate(), end)
+
+
+PROCESS_FUNCTIONS = {
+    "deadline": process_deadline,
+    "warn_at": process_warning,
+    "now": process_now,
+    "working_days_left": process_working_days_left,
+}

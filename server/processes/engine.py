@@ -29,7 +29,13 @@ def register_service(name: str) -> Callable[[Callable[[dict], Any]], Callable[[d
 
 @lru_cache(maxsize=1)
 def engine() -> Engine:
-    return Engine(services=dict(_SERVICES), script_time_limit=settings.LEXFLOW["SCRIPT_TIME_LIMIT"])
+    from server.processes.deadlines import PROCESS_FUNCTIONS
+
+    return Engine(
+        services=dict(_SERVICES),
+        functions=PROCESS_FUNCTIONS,
+        script_time_limit=settings.LEXFLOW["SCRIPT_TIME_LIMIT"],
+    )
 
 
 def package_for(definition: Any) -> ProcessPackage:

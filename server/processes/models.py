@@ -68,6 +68,10 @@ class ProcessInstance(models.Model):
     error = models.TextField(blank=True)
     lock_version = models.PositiveIntegerField(default=0, help_text="bumped on every save of the state")
     next_timer_at = models.DateTimeField(null=True, blank=True, help_text="earliest waiting timer, if any")
+    stage = models.CharField(
+        max_length=120, blank=True, help_text="plain-language stage the applicant sees, 中文 / English"
+    )
+    next_deadline = models.DateTimeField(null=True, blank=True, help_text="earliest due date of open tasks")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -187,3 +191,36 @@ class Timer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bpmn_id} @ {self.due_at:%Y-%m-%d %H:%M:%S}"
+
+
+class DeadlineUnit(models.TextChoices):
+    WORKING_DAYS = "working_days", "工作日 / working days"
+    DAYS = "days", "自然日 / calendar days"
+    HOURS = "hours", "小时 / hours"
+
+
+class DeadlineSetting(models.Model):
+    """An organisation's own figure for a named deadline (e.g. "legal_aid.decision").
+
+    Applies to the organisation and everything below it unless a lower one sets its own;
+    without any row the statutory default registered in code applies.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="deadline_settings")
+    key = models.CharField(max_length=64)
+    amount = models.PositiveIntegerField()
+    unit = models.CharField(max_length=16, choices=DeadlineUnit.choices, default=DeadlineUnit.WORKING_DAYS)
+    warn_before = models.PositiveIntegerField(
+        default=2, help_text="预警提前量（与期限同单位）/ warning lead, in the deadline's unit"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "key"], name="deadline_setting_unique"),
+        ]
+        verbose_name = "期限设置 / deadline setting"
+        verbose_name_plural = "期限设置 / deadline settings"
+
+    def __str__(self) -> str:
+        return f"{self.organisation.code} {self.key}: {self.amount} {self.unit}"

@@ -106,6 +106,10 @@ class InstanceSerializer(serializers.Serializer):
     organisation = OrganisationRefSerializer(read_only=True)
     applicant = UserRefSerializer(read_only=True, allow_null=True)
     status = serializers.ChoiceField(choices=InstanceStatus.choices, read_only=True)
+    stage = serializers.CharField(read_only=True, help_text="plain-language stage, 中文 / English")
+    next_deadline = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="earliest due date of the work in hand"
+    )
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
     completed_at = serializers.DateTimeField(read_only=True, allow_null=True)

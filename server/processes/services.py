@@ -41,7 +41,7 @@ from server.processes.models import (
     TimerStatus,
 )
 from server.processes.selectors import task_is_actionable_by, task_is_visible_to
-from workflows import DeployFailed, EngineError, ProcessPackage, Snapshot, TaskNotReady
+from workflows import DeployFailed, EngineError, FlowAnnotation, ProcessPackage, Snapshot, TaskNotReady
 
 logger = logging.getLogger("lexflow.processes")
 
@@ -206,16 +206,82 @@ def _sync_rows(
                 for timer in waiting.values()
             ]
         )
+    open_tasks.sort(key=lambda row: (-row.priority, row.due_sort, row.pk))
+    annotations = _annotations(instance)
+    events.extend(_milestone_events(instance, snapshot, annotations, actor))
     if snapshot.completed:
         events.append(event_build(action="instance.completed", actor=actor, instance=instance))
-    next_timer_at = min((row.due_at for row in waiting_rows), default=None)
-    if next_timer_at != instance.next_timer_at:
-        instance.next_timer_at = next_timer_at
-        ProcessInstance.objects.filter(pk=instance.pk).update(next_timer_at=next_timer_at)
+    changed = {
+        "next_timer_at": min((row.due_at for row in waiting_rows), default=None),
+        "stage": _stage(instance, snapshot, annotations, open_tasks, waiting_rows),
+        "next_deadline": min((row.due_at for row in open_tasks if row.due_at), default=None),
+    }
+    changed = {name: value for name, value in changed.items() if getattr(instance, name) != value}
+    if changed:
+        for name, value in changed.items():
+            setattr(instance, name, value)
+        ProcessInstance.objects.filter(pk=instance.pk).update(**changed)
     events_save(events)
-    open_tasks.sort(key=lambda row: (-row.priority, row.due_sort, row.pk))
     instance.open_tasks = open_tasks
     instance.waiting_timers = sorted(waiting_rows, key=lambda row: row.due_at)
+
+
+CLOSED_STAGE = "已办结 / Closed"
+RUNNING_STAGE = "办理中 / In progress"
+
+
+def _annotations(instance: ProcessInstance) -> Mapping[str, FlowAnnotation]:
+    info = package_for(instance.definition).processes.get(instance.definition.key)
+    return info.annotations if info is not None else {}
+
+
+def _stage(
+    instance: ProcessInstance,
+    snapshot: Snapshot,
+    annotations: Mapping[str, FlowAnnotation],
+    open_tasks: list[HumanTask],
+    waiting_timers: list[Timer],
+) -> str:
+    """What the applicant is told: the stage of the work in hand, else of the step just passed.
+
+    Open tasks speak first (most urgent first), then timers the case waits on (e.g. the
+    judicial-confirmation window), then the last step this operation passed that names a
+    stage (an end event saying "已结案 / Closed"); otherwise the stage stays as it was.
+    """
+
+    def stage_of(bpmn_id: str) -> str | None:
+        note = annotations.get(bpmn_id)
+        return note.stage if note is not None else None
+
+    if not snapshot.completed:
+        for bpmn_id in [row.bpmn_id for row in open_tasks] + [row.bpmn_id for row in waiting_timers]:
+            if stage := stage_of(bpmn_id):
+                return stage
+    for bpmn_id in reversed(snapshot.steps):
+        if stage := stage_of(bpmn_id):
+            return stage
+    if snapshot.completed:
+        return instance.stage if instance.stage and instance.stage != RUNNING_STAGE else CLOSED_STAGE
+    return instance.stage or RUNNING_STAGE
+
+
+def _milestone_events(
+    instance: ProcessInstance,
+    snapshot: Snapshot,
+    annotations: Mapping[str, FlowAnnotation],
+    actor: AbstractBaseUser | None,
+) -> list[Event]:
+    """One audit event per milestone node passed, carrying the data it names (e.g. due dates)."""
+    events = []
+    for bpmn_id in snapshot.steps:
+        note = annotations.get(bpmn_id)
+        if note is None or not note.milestone:
+            continue
+        recorded = {name: snapshot.data.get(name) for name in note.milestone_data}
+        events.append(
+            event_build(action=note.milestone, actor=actor, instance=instance, bpmn_id=bpmn_id, **recorded)
+        )
+    return events
 
 
 _SNAPSHOT_FIELDS = [
@@ -314,6 +380,17 @@ def instance_start(
         )
     package = package_for(definition)
     _validate_form(package, None, data)
+    # What every diagram may rely on; set last so a form field called `case` cannot forge it.
+    data = {
+        **data,
+        "case": {
+            "process": definition.key,
+            "organisation": organisation.code,
+            "organisation_name": organisation.name,
+            "started_at": timezone.localtime().isoformat(),
+            "business_key": business_key or "",
+        },
+    }
     try:
         running = engine().start(package, definition.key, data)
         snapshot = running.snapshot()
