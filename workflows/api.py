@@ -70,6 +70,7 @@ class HumanTaskSpec:
     name: str
     lane: str | None
     candidate_groups: tuple[str, ...]
+    assignee_expression: str | None = None  # evaluates to a username: the task goes straight to them
     due_expression: str | None = None
     follow_up_expression: str | None = None
     priority_expression: str | None = None
@@ -130,6 +131,7 @@ class ReadyTask:
     form: str | None
     ui_form: str | None
     priority: int  # 50 when the task names none; higher is more urgent
+    assignee: str | None  # username the task is assigned to from the start, if the diagram names one
     due: str | None  # evaluated due expression: ISO 8601 datetime or duration, as written
     follow_up: str | None
     data: dict[str, Any] = field(default_factory=dict)

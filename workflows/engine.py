@@ -298,6 +298,7 @@ class Instance:
             form=meta.form if meta else None,
             ui_form=meta.ui_form if meta else None,
             priority=priority,
+            assignee=self._assignee(task, meta),
             due=self._date_expr(task, meta.due_expression if meta else None, "due date"),
             follow_up=self._date_expr(task, meta.follow_up_expression if meta else None, "follow-up date"),
             data=_copy(task.data),
@@ -314,6 +315,12 @@ class Instance:
                 spec,
                 f"{label} expression {expression!r} of {spec.bpmn_id} failed: {exc}",
             ) from exc
+
+    def _assignee(self, task: Any, meta: HumanTaskSpec | None) -> str | None:
+        if meta is None or not meta.assignee_expression:
+            return None
+        value = self._evaluate(task, meta.assignee_expression, "assignee")
+        return str(value).strip() or None if value is not None else None
 
     def _date_expr(self, task: Any, expression: str | None, label: str) -> str | None:
         if not expression:

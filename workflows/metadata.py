@@ -19,6 +19,7 @@ HUMAN_TAGS = ("userTask", "manualTask", "task")
 # property name -> camunda attribute name
 _PROPERTY_ATTRS = {
     "candidateGroups": "candidateGroups",
+    "assignee": "assignee",
     "dueDate": "dueDate",
     "followUpDate": "followUpDate",
     "priority": "priority",
@@ -89,6 +90,7 @@ def human_task_spec(node: etree._Element, lane: str | None) -> HumanTaskSpec:
         name=node.get("name") or node.get("id", ""),
         lane=lane,
         candidate_groups=groups,
+        assignee_expression=task_property(node, "assignee"),
         due_expression=task_property(node, "dueDate"),
         follow_up_expression=task_property(node, "followUpDate"),
         priority_expression=task_property(node, "priority"),

@@ -13,6 +13,10 @@ api_v1 = [
     path("organisations", accounts_api.OrganisationListApi.as_view(), name="organisation-list"),
     path("health", core_api.HealthApi.as_view(), name="health"),
     path("", include("server.processes.urls")),
+    path("legal-aid/", include("server.legal_aid.urls")),
+    path("notary/", include("server.notary.urls")),
+    path("mediation/", include("server.mediation.urls")),
+    path("complaints/", include("server.complaints.urls")),
 ]
 
 urlpatterns = [

@@ -13,5 +13,7 @@ class CoreConfig(AppConfig):
         def forget(**_: object) -> None:
             calendar.overrides_changed()
 
-        post_save.connect(forget, sender=CalendarOverride, dispatch_uid="calendar-override-saved")
-        post_delete.connect(forget, sender=CalendarOverride, dispatch_uid="calendar-override-deleted")
+        post_save.connect(forget, sender=CalendarOverride, weak=False, dispatch_uid="calendar-override-saved")
+        post_delete.connect(
+            forget, sender=CalendarOverride, weak=False, dispatch_uid="calendar-override-deleted"
+        )

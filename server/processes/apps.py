@@ -24,7 +24,9 @@ class ProcessesConfig(AppConfig):
             deadlines.settings_changed()
 
         for model in (DeadlineSetting, Organisation):
-            post_save.connect(forget_settings, sender=model, dispatch_uid=f"deadlines.saved.{model.__name__}")
+            post_save.connect(
+                forget_settings, sender=model, weak=False, dispatch_uid=f"deadlines.saved.{model.__name__}"
+            )
             post_delete.connect(
-                forget_settings, sender=model, dispatch_uid=f"deadlines.deleted.{model.__name__}"
+                forget_settings, sender=model, weak=False, dispatch_uid=f"deadlines.deleted.{model.__name__}"
             )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jsonschema
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
@@ -161,6 +162,11 @@ def _sync_rows(
         row = HumanTask(
             instance=instance, engine_task_id=engine_task_id, **_task_row_values(instance, ready, now)
         )
+        if ready.assignee:
+            # The diagram routes this task to a person (the assigned lawyer, say); an unknown
+            # username leaves it in the group queue rather than losing it.
+            row.assignee = get_user_model().objects.filter(username=ready.assignee, is_active=True).first()
+            row.claimed_at = now if row.assignee else None
         row.save()
         TaskCandidate.objects.bulk_create(
             [TaskCandidate(task=row, group=group) for group in row.candidate_groups]

@@ -1,4 +1,9 @@
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
 from tests.conftest import fixture_files
@@ -56,3 +61,126 @@ def start_approval(client, *, urgent: bool = False, review_timeout: str = "P30D"
 
 
 VALID_REVIEW = {"complete": True, "applicant": {"id_number": "11010519491231002X"}}
+
+
+# ---------------------------------------------------------------------------------------------
+# Shipped processes (bpmn/<name>) driven through the API, with a controllable clock
+
+BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
+
+
+def shipped_files(name: str) -> dict[str, bytes]:
+    folder = BPMN_DIR / name
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.suffix in {".bpmn", ".dmn", ".json"}
+    }
+
+
+@pytest.fixture
+def deploy_shipped(client_for):
+    """deploy_shipped("complaint") -> the deployed definition, published to applicants."""
+
+    def deploy(name: str) -> dict:
+        response = upload(client_for("designer"), shipped_files(name), public="true")
+        assert response.status_code in (200, 201), response.content
+        return response.json()[0]
+
+    return deploy
+
+
+# A Monday morning in an ordinary working week (no holidays near), Beijing time.
+SCENARIO_START = datetime(2026, 3, 9, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def clock():
+    """Time under the test's control: starts at SCENARIO_START and ticks; `clock.shift(days=16)`,
+    `clock.move_to(moment)`. Django, the engine's timers and the deadline functions all see it."""
+    with time_machine.travel(SCENARIO_START, tick=True) as traveller:
+
+        class Clock:
+            def shift(self, **delta: float) -> None:
+                traveller.shift(timedelta(**delta))
+
+            def move_to(self, moment: datetime) -> None:
+                traveller.move_to(moment)
+
+            def now(self) -> datetime:
+                return datetime.now(tz=ZoneInfo("Asia/Shanghai"))
+
+        yield Clock()
+
+
+def _forget_compiled_processes() -> None:
+    from server.processes import engine as server_engine
+
+    server_engine._PACKAGES.clear()
+    server_engine.engine.cache_clear()
+
+
+@pytest.fixture(params=["warm", "restored-between-steps"])
+def steps(request, monkeypatch):
+    """Run a scenario twice: once as is, once forgetting every compiled process and engine
+    after each request, so each step restores the case from the database alone (as after a
+    server restart). Every request already saves and restores the instance state."""
+    if request.param == "restored-between-steps":
+        original = APIClient.generic
+
+        def generic(self, *args, **kwargs):
+            response = original(self, *args, **kwargs)
+            _forget_compiled_processes()
+            return response
+
+        monkeypatch.setattr(APIClient, "generic", generic)
+    return request.param
+
+
+def start_case(client, process: str, data: dict, *, status: int = 201, **extra) -> dict:
+    response = client.post("/api/v1/instances", {"process": process, "data": data, **extra}, format="json")
+    assert response.status_code == status, response.content
+    return response.json()
+
+
+def open_task(client, instance_id: int, bpmn_id: str) -> dict:
+    """The open task `bpmn_id` of a case, as `client` sees it in the case view."""
+    case = client.get(f"/api/v1/instances/{instance_id}").json()
+    found = [task for task in case.get("tasks", []) if task["bpmn_id"] == bpmn_id]
+    open_ids = [task["bpmn_id"] for task in case.get("tasks", [])]
+    assert found, (
+        f"no open task {bpmn_id!r} on case {instance_id}; open: {open_ids}, stage {case.get('stage')}"
+    )
+    return found[0]
+
+
+def do_task(client, instance_id: int, bpmn_id: str, data: dict, *, status: int = 200) -> dict:
+    """Claim and complete the open task `bpmn_id` as `client`; returns the case after it."""
+    task = open_task(client, instance_id, bpmn_id)
+    if task["assignee"] is None:
+        claimed = client.post(f"/api/v1/tasks/{task['id']}/claim")
+        assert claimed.status_code == 200, claimed.content
+    response = client.post(f"/api/v1/tasks/{task['id']}/complete", {"data": data}, format="json")
+    assert response.status_code == status, response.content
+    return client.get(f"/api/v1/instances/{instance_id}").json()
+
+
+def fire_timers_until(clock, moment: datetime) -> list:
+    """Move the clock to `moment` and let the timer worker sweep once."""
+    from server.processes.services import timers_fire_due
+
+    clock.move_to(moment)
+    return timers_fire_due()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings_caches():
+    """Rolled-back test transactions send no delete signals: start each test with empty caches."""
+    from server.core import calendar
+    from server.processes import deadlines
+
+    calendar.overrides_changed()
+    deadlines.settings_changed()
+    yield
+    calendar.overrides_changed()
+    deadlines.settings_changed()

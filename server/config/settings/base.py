@@ -39,6 +39,10 @@ INSTALLED_APPS = [
     "server.accounts",
     "server.audit",
     "server.processes",
+    "server.legal_aid",
+    "server.notary",
+    "server.mediation",
+    "server.complaints",
 ]
 
 MIDDLEWARE = [

@@ -49,12 +49,13 @@ def test_browser_session_login_requires_csrf_for_writes(demo):
 def test_demo_seed_is_safe_to_run_twice(demo):
     from django.contrib.auth import get_user_model
 
-    from server.accounts.demo import seed_demo
+    from server.accounts.demo import DEMO_ORGANISATIONS, DEMO_USERS, seed_demo
     from server.accounts.models import Membership, Organisation
 
     seed_demo()
-    assert Organisation.objects.count() == 5 and get_user_model().objects.count() == 8
-    assert Membership.objects.count() == 8
+    assert Organisation.objects.count() == len(DEMO_ORGANISATIONS)
+    assert get_user_model().objects.count() == len(DEMO_USERS)
+    assert Membership.objects.count() == len(DEMO_USERS)
     supervisor = Membership.objects.get(user__username="supervisor")
     assert supervisor.organisation.level == "city"
     township = Organisation.objects.get(level="township")

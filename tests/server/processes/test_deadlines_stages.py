@@ -1,0 +1,74 @@
+"""Named deadlines on the working-day calendar, per-organisation settings, stages and milestones."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from server.audit.models import Event
+from server.processes.deadlines import register_deadline
+from server.processes.models import DeadlineSetting, HumanTask, Timer
+from tests.conftest import fixture_files
+from tests.server.conftest import do_task, fire_timers_until, start_case, upload
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The day before the 2026 National Day holiday (1-7 October, 10 October a make-up Saturday).
+EVE_OF_NATIONAL_DAY = datetime(2026, 9, 30, 10, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def staged(client_for):
+    register_deadline("test.reply", 3, "working_days", "答复期限 / Reply deadline", warn_before=1)
+    response = upload(client_for("designer"), fixture_files("staged"), public="true")
+    assert response.status_code == 201, response.content
+
+
+def test_working_day_deadline_skips_national_day_and_lands_on_the_make_up_saturday(
+    client_for, staged, clock, steps
+):
+    clock.move_to(EVE_OF_NATIONAL_DAY)
+    case = start_case(client_for("caseworker"), "test_staged", {"owner": "caseworker2"})
+    due = datetime(2026, 10, 10, 23, 59, 59, tzinfo=SHANGHAI)
+    assert datetime.fromisoformat(case["next_deadline"]) == due
+    assert case["stage"] == "答复中 / Being answered"
+    task = HumanTask.objects.get(instance_id=case["id"], bpmn_id="reply")
+    assert task.due_at == due and task.assignee.username == "caseworker2"
+    assert Timer.objects.get(instance_id=case["id"]).due_at == due
+    received = Event.objects.get(instance_id=case["id"], action="test.received")
+    assert datetime.fromisoformat(received.detail["reply_due"]) == due
+    assert datetime.fromisoformat(case["data"]["reply_warn"]).date() == datetime(2026, 10, 9).date()
+
+
+def test_an_organisation_setting_overrides_the_default_for_everything_below_it(
+    client_for, staged, clock, demo
+):
+    clock.move_to(EVE_OF_NATIONAL_DAY)
+    DeadlineSetting.objects.create(organisation=demo["LN-SY"], key="test.reply", amount=5, unit="days")
+    case = start_case(client_for("caseworker"), "test_staged", {"owner": "caseworker2"})
+    assert datetime.fromisoformat(case["next_deadline"]) == datetime(2026, 10, 5, 23, 59, 59, tzinfo=SHANGHAI)
+    DeadlineSetting.objects.create(
+        organisation=demo["LN-SY-HP"], key="test.reply", amount=1, unit="working_days"
+    )
+    nearer = start_case(client_for("caseworker"), "test_staged", {"owner": "caseworker2"})
+    assert datetime.fromisoformat(nearer["next_deadline"]) == datetime(
+        2026, 10, 8, 23, 59, 59, tzinfo=SHANGHAI
+    )
+
+
+def test_passing_the_deadline_escalates_and_the_stage_follows(client_for, staged, clock, steps):
+    clock.move_to(EVE_OF_NATIONAL_DAY)
+    case = start_case(client_for("caseworker"), "test_staged", {"owner": "caseworker2"})
+    fired = fire_timers_until(clock, datetime.fromisoformat(case["next_deadline"]) + timedelta(seconds=2))
+    assert [timer.bpmn_id for timer in fired] == ["reply_late"]
+    after = client_for("supervisor").get(f"/api/v1/instances/{case['id']}").json()
+    assert after["stage"] == "督办中 / Escalated"
+    assert [task["bpmn_id"] for task in after["tasks"]] == ["escalate"]
+    assert not Event.objects.filter(instance_id=case["id"], action="test.replied").exists()
+
+
+def test_a_reply_records_its_milestone_and_the_case_shows_its_closing_stage(client_for, staged, clock, steps):
+    case = start_case(client_for("caseworker"), "test_staged", {"owner": "caseworker2"})
+    after = do_task(client_for("caseworker2"), case["id"], "reply", {})
+    assert after["status"] == "completed" and after["stage"] == "已答复 / Answered"
+    assert after["next_deadline"] is None
+    assert Event.objects.filter(instance_id=case["id"], action="test.replied").count() == 1
