@@ -8,7 +8,10 @@ class ProcessesConfig(AppConfig):
 
     def ready(self) -> None:
         from server.accounts.models import Organisation, organisation_moved
-        from server.processes import deadlines
+        from server.processes import (
+            deadlines,
+            handlers,  # noqa: F401 - registers the shared service tasks
+        )
         from server.processes.models import DeadlineSetting, HumanTask, ProcessInstance
 
         def follow_move(sender, *, old_path: str, new_path: str, **kwargs) -> None:
