@@ -4,7 +4,10 @@ Processes never hard-code a deadline. A diagram asks for one by name,
 `deadline("legal_aid.decision", since=case["started_at"])`, in a script, a due-date
 expression or a timer; the figure comes from the nearest `DeadlineSetting` up the
 organisation tree, else from the statutory default a service line registered here.
-Working-day deadlines run to the end (23:59:59 local) of the last working day.
+Periods run to the end (23:59:59 local) of their last day, the start day not counted.
+Units: `working_days` (counted on the official calendar), `days` (calendar days, and a
+period ending on a holiday ends on the next working day, as procedure law counts them),
+`hours`.
 
 The engine also hands the older style of value to `resolve_moment`: an ISO 8601 duration
 counted from when the task became ready ("P7D", "PT4H") or an ISO 8601 date/time.
@@ -149,7 +152,10 @@ def add_period(start: datetime, amount: int, unit: str) -> datetime:
     if unit == "hours":
         return local + timedelta(hours=amount)
     if unit == "days":
-        return calendar.end_of_day(local.date() + timedelta(days=amount))
+        # Procedure law's rule for periods in days: the start day is not counted, and a
+        # period whose last day is a holiday ends on the first working day after it.
+        last = local.date() + timedelta(days=amount)
+        return calendar.end_of_day(calendar.add_working_days(last, 0 if calendar.is_working_day(last) else 1))
     if unit == "working_days":
         return calendar.end_of_day(calendar.add_working_days(local.date(), amount))
     raise ValueError(f"unknown deadline unit {unit!r}")

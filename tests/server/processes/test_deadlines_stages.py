@@ -45,7 +45,8 @@ def test_an_organisation_setting_overrides_the_default_for_everything_below_it(
     clock.move_to(EVE_OF_NATIONAL_DAY)
     DeadlineSetting.objects.create(organisation=demo["LN-SY"], key="test.reply", amount=5, unit="days")
     case = start_case(client_for("caseworker"), "test_staged", {"owner": "caseworker2"})
-    assert datetime.fromisoformat(case["next_deadline"]) == datetime(2026, 10, 5, 23, 59, 59, tzinfo=SHANGHAI)
+    # 5 calendar days end on 5 October, a holiday: the period runs on to the next working day.
+    assert datetime.fromisoformat(case["next_deadline"]) == datetime(2026, 10, 8, 23, 59, 59, tzinfo=SHANGHAI)
     DeadlineSetting.objects.create(
         organisation=demo["LN-SY-HP"], key="test.reply", amount=1, unit="working_days"
     )
