@@ -103,6 +103,8 @@ class ProcessInfo:
     name: str
     human_tasks: Mapping[str, HumanTaskSpec]
     annotations: Mapping[str, FlowAnnotation] = field(default_factory=dict)  # by bpmn id
+    start_form: str | None = None  # JSON-schema file the start data must satisfy (start event property)
+    start_ui_form: str | None = None
 
 
 @dataclass(frozen=True)

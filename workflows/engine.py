@@ -462,8 +462,16 @@ def _compile(files: dict[str, bytes], digest: str) -> _Compiled:
         tasks.update(by_process.get(pid, {}))
         notes.update(annotations.get(pid, {}))
         _, node = executable[pid]
+        start_props: dict[str, str] = {}
+        for start in node.findall(f"{{{metadata.BPMN_NS}}}startEvent"):
+            start_props.update(metadata.spiff_properties(start))
         processes[pid] = ProcessInfo(
-            process_id=pid, name=node.get("name") or pid, human_tasks=tasks, annotations=notes
+            process_id=pid,
+            name=node.get("name") or pid,
+            human_tasks=tasks,
+            annotations=notes,
+            start_form=start_props.get("formJsonSchemaFilename") or None,
+            start_ui_form=start_props.get("formUiSchemaFilename") or None,
         )
         spec_json[pid] = serialization.spec_json(spec, subs)
 

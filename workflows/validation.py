@@ -231,12 +231,19 @@ def _check_element(
             if filename and filename not in forms:
                 errors.append(_err(name, node, f"{label} file {filename!r} is not in the package"))
         for label, expr in (
+            ("assignee", spec.assignee_expression),
             ("due date", spec.due_expression),
             ("follow-up date", spec.follow_up_expression),
             ("priority", spec.priority_expression),
         ):
             if expr:
                 errors.extend(_check_expression(name, node, expr, label))
+    elif tag == "startEvent":
+        props = metadata.spiff_properties(node)
+        for label, key in (("form", "formJsonSchemaFilename"), ("ui form", "formUiSchemaFilename")):
+            filename = props.get(key)
+            if filename and filename not in forms:
+                errors.append(_err(name, node, f"start {label} file {filename!r} is not in the package"))
     elif tag == "businessRuleTask":
         ref = _spiff_extension_text(node, "calledDecisionId") or metadata.camunda_attr(node, "decisionRef")
         if not ref:

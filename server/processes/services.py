@@ -385,7 +385,8 @@ def instance_start(
             "You cannot start cases for that organisation.", {"organisation": ["Out of scope."]}
         )
     package = package_for(definition)
-    _validate_form(package, None, data)
+    info = package.processes.get(definition.key)
+    _validate_form(package, info.start_form if info else None, data)
     # What every diagram may rely on; set last so a form field called `case` cannot forge it.
     data = {
         **data,

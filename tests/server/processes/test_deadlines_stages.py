@@ -73,3 +73,27 @@ def test_a_reply_records_its_milestone_and_the_case_shows_its_closing_stage(clie
     assert after["status"] == "completed" and after["stage"] == "已答复 / Answered"
     assert after["next_deadline"] is None
     assert Event.objects.filter(instance_id=case["id"], action="test.replied").count() == 1
+
+
+def test_start_data_is_checked_against_the_start_form(client_for, demo):
+    files = fixture_files("staged")
+    bpmn = files["staged.bpmn"].decode()
+    bpmn = bpmn.replace(
+        '<bpmn:startEvent id="start" name="提交 / Submitted">',
+        '<bpmn:startEvent id="start" name="提交 / Submitted">'
+        "<bpmn:extensionElements><spiffworkflow:properties>"
+        '<spiffworkflow:property name="formJsonSchemaFilename" value="apply.schema.json" />'
+        "</spiffworkflow:properties></bpmn:extensionElements>",
+    )
+    files["staged.bpmn"] = bpmn.encode()
+    missing = upload(client_for("designer"), files, public="true")
+    assert missing.status_code == 400 and "apply.schema.json" in missing.content.decode()
+    files["apply.schema.json"] = (
+        b'{"type": "object", "required": ["owner"],'
+        b' "properties": {"owner": {"type": "string", "minLength": 2}}}'
+    )
+    register_deadline("test.reply", 3, "working_days", "答复期限 / Reply deadline")
+    assert upload(client_for("designer"), files, public="true").status_code == 201
+    refused = start_case(client_for("caseworker"), "test_staged", {"owner": "x"}, status=400)
+    assert "data.owner" in refused["errors"]
+    assert start_case(client_for("caseworker"), "test_staged", {"owner": "caseworker2"})["stage"]
