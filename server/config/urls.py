@@ -12,6 +12,7 @@ api_v1 = [
     path("auth/me", accounts_api.MeApi.as_view(), name="auth-me"),
     path("organisations", accounts_api.OrganisationListApi.as_view(), name="organisation-list"),
     path("health", core_api.HealthApi.as_view(), name="health"),
+    path("calendar", core_api.CalendarApi.as_view(), name="calendar"),
     path("", include("server.processes.urls")),
     path("legal-aid/", include("server.legal_aid.urls")),
     path("notary/", include("server.notary.urls")),

@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -21,7 +21,9 @@ from server.accounts.models import Organisation, Role
 from server.accounts.selectors import user_has_role, user_is_staff_member
 from server.core.errors import InvalidInput, problem
 from server.processes import selectors, services
+from server.processes.deadlines import deadline_for, statutory_deadlines
 from server.processes.engine import package_for
+from server.processes.figures import figures_scope
 from server.processes.filters import InstanceFilter, TaskFilter
 from server.processes.models import HumanTask, ProcessDefinition, ProcessInstance
 from server.processes.serializers import (
@@ -322,3 +324,50 @@ class TaskCompleteApi(APIView):
         return Response(
             {"task": TaskSerializer(task).data, "instance": InstanceStateSerializer(task.instance).data}
         )
+
+
+class DeadlineListApi(APIView):
+    """The deadlines in force for an organisation: its own settings, inherited ones, or the defaults."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("organisation", str, description="id or code; default: your own organisation")
+        ],
+        responses=inline_serializer(
+            "DeadlineInForce",
+            {
+                "key": serializers.CharField(),
+                "label": serializers.CharField(),
+                "amount": serializers.IntegerField(),
+                "unit": serializers.CharField(),
+                "warn_before": serializers.IntegerField(),
+                "source": serializers.CharField(
+                    help_text='"default" or the code of the organisation setting it'
+                ),
+                "statutory_amount": serializers.IntegerField(),
+                "statutory_unit": serializers.CharField(),
+                "basis": serializers.CharField(),
+            },
+            many=True,
+        ),
+        summary="Deadlines in force",
+    )
+    def get(self, request: Request) -> Response:
+        scope = figures_scope(request.user, request.query_params)
+        rows = []
+        for key, statutory in statutory_deadlines().items():
+            rule = deadline_for(key, scope.organisation.code)
+            rows.append(
+                {
+                    "key": key,
+                    "label": rule.label,
+                    "amount": rule.amount,
+                    "unit": rule.unit,
+                    "warn_before": rule.warn_before,
+                    "source": rule.source,
+                    "statutory_amount": statutory.amount,
+                    "statutory_unit": statutory.unit,
+                    "basis": statutory.basis,
+                }
+            )
+        return Response(rows)

@@ -28,18 +28,18 @@ class FiguresQuerySerializer(serializers.Serializer):
     """`?organisation=&from=&to=`: an organisation (id or code, default the user's own) and
     everything below it; cases received from `from` to `to` inclusive (default: this year)."""
 
-    organisation = serializers.CharField(required=False, allow_blank=True, default="")
-    date_from = serializers.DateField(required=False, allow_null=True, default=None)
-    date_to = serializers.DateField(required=False, allow_null=True, default=None)
-
-    def to_internal_value(self, data: Any) -> dict:
-        data = {key: data.get(key) for key in ("organisation",) if data.get(key) is not None} | {
-            name: data.get(key) for key, name in (("from", "date_from"), ("to", "date_to")) if data.get(key)
+    def get_fields(self) -> dict:
+        # `from` is a keyword, so the fields are declared here rather than as attributes.
+        return {
+            "organisation": serializers.CharField(required=False, allow_blank=True, default=""),
+            "from": serializers.DateField(required=False, allow_null=True, default=None),
+            "to": serializers.DateField(required=False, allow_null=True, default=None),
         }
-        values = super().to_internal_value(data)
-        if values["date_from"] and values["date_to"] and values["date_from"] > values["date_to"]:
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs["from"] and attrs["to"] and attrs["from"] > attrs["to"]:
             raise serializers.ValidationError({"from": ["必须早于结束日期 / Must not be after `to`."]})
-        return values
+        return attrs
 
 
 @dataclass(frozen=True)
@@ -91,8 +91,8 @@ def figures_scope(user: AbstractBaseUser, query_params: Any) -> FiguresScope:
     today = timezone.localdate()
     return FiguresScope(
         organisation=organisation,
-        date_from=values["date_from"] or date(today.year, 1, 1),
-        date_to=values["date_to"] or today,
+        date_from=values["from"] or date(today.year, 1, 1),
+        date_to=values["to"] or today,
     )
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
         api.ProcessVersionBpmnApi.as_view(),
         name="process-bpmn",
     ),
+    path("deadlines", api.DeadlineListApi.as_view(), name="deadline-list"),
     path("instances", api.InstanceListApi.as_view(), name="instance-list"),
     path("instances/<int:pk>", api.InstanceDetailApi.as_view(), name="instance-detail"),
     path("tasks", api.TaskListApi.as_view(), name="task-list"),

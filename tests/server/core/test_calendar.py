@@ -106,3 +106,33 @@ def test_the_warning_steps_back_working_days_from_the_deadline():
 def test_a_negative_count_is_refused():
     with pytest.raises(ValueError, match="negative"):
         calendar.add_working_days(date(2026, 3, 9), -1)
+
+
+def test_the_calendar_endpoint_lists_working_days_holidays_and_overrides(client_for):
+    CalendarOverride.objects.create(day=date(2026, 10, 12), is_working_day=False, name="临时闭馆 / Closure")
+    days = client_for("caseworker").get("/api/v1/calendar?from=2026-09-30&to=2026-10-12").json()
+    by_date = {day["date"]: day for day in days}
+    assert len(days) == 13
+    assert by_date["2026-10-01"] == {
+        "date": "2026-10-01",
+        "working_day": False,
+        "weekend": False,
+        "name": "国庆节",
+        "overridden": False,
+    }
+    assert by_date["2026-10-10"]["working_day"] and by_date["2026-10-10"]["weekend"]
+    assert not by_date["2026-10-12"]["working_day"] and by_date["2026-10-12"]["overridden"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("from=2026-10-12&to=2026-10-01", "from"),
+        ("from=2026-01-01&to=2027-12-31", "to"),
+        ("from=x&to=y", "from"),
+    ],
+)
+def test_a_bad_calendar_range_is_a_400_naming_the_field(client_for, query, field):
+    response = client_for("applicant").get(f"/api/v1/calendar?{query}")
+    assert response.status_code == 400
+    assert field in response.json()["errors"]

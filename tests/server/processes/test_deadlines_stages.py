@@ -97,3 +97,16 @@ def test_start_data_is_checked_against_the_start_form(client_for, demo):
     refused = start_case(client_for("caseworker"), "test_staged", {"owner": "x"}, status=400)
     assert "data.owner" in refused["errors"]
     assert start_case(client_for("caseworker"), "test_staged", {"owner": "caseworker2"})["stage"]
+
+
+def test_the_deadlines_endpoint_shows_each_figure_in_force_and_where_it_comes_from(client_for, demo):
+    register_deadline("test.reply", 3, "working_days", "答复期限 / Reply deadline", basis="test rule")
+    DeadlineSetting.objects.create(organisation=demo["LN-SY"], key="test.reply", amount=10, unit="days")
+    rows = client_for("caseworker").get("/api/v1/deadlines").json()
+    reply = next(row for row in rows if row["key"] == "test.reply")
+    assert reply["amount"] == 10 and reply["unit"] == "days" and reply["source"] == "LN-SY"
+    assert reply["statutory_amount"] == 3 and reply["basis"] == "test rule"
+    other_county = client_for("supervisor").get("/api/v1/deadlines?organisation=LN-SY-SH").json()
+    assert next(row for row in other_county if row["key"] == "test.reply")["source"] == "LN-SY"
+    assert client_for("applicant").get("/api/v1/deadlines").status_code == 403
+    assert client_for("caseworker").get("/api/v1/deadlines?organisation=LN-SY-SH").status_code == 404
