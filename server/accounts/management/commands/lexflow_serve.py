@@ -22,6 +22,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed_demo")
         call_command("deploy_processes", "bpmn", public=True)
+        call_command("seed_demo_cases")
         self.stdout.write("")
         print_logins(self.stdout.write)
         self.stdout.write(f"\nLexflow: http://{addr}/  API docs: http://{addr}/api/docs/   (Ctrl-C stops)\n")
