@@ -110,3 +110,23 @@ def test_the_deadlines_endpoint_shows_each_figure_in_force_and_where_it_comes_fr
     assert next(row for row in other_county if row["key"] == "test.reply")["source"] == "LN-SY"
     assert client_for("applicant").get("/api/v1/deadlines").status_code == 403
     assert client_for("caseworker").get("/api/v1/deadlines?organisation=LN-SY-SH").status_code == 404
+
+
+def test_an_applicant_sees_the_consultation_stage_and_its_next_deadline(client_for, deploy_shipped, clock):
+    deploy_shipped("legal_consultation")
+    applicant = client_for("applicant")
+    case = start_case(applicant, "legal_consultation", {"question": "劳动合同纠纷如何申请仲裁？"})
+    assert case["stage"] == "解答中 / Being answered"
+    due = datetime.fromisoformat(case["next_deadline"])
+    assert abs(due - (clock.now() + timedelta(days=2))) < timedelta(minutes=1)
+    do_task(
+        client_for("caseworker"),
+        case["id"],
+        "answer",
+        {"answer": "可向劳动争议仲裁委员会申请仲裁。", "request_review": False},
+    )
+    mine = applicant.get(f"/api/v1/instances/{case['id']}").json()
+    assert mine["status"] == "completed" and mine["stage"] == "已解答 / Answered"
+    assert mine["next_deadline"] is None
+    listed = applicant.get("/api/v1/instances").json()["results"]
+    assert listed[0]["stage"] == "已解答 / Answered"
