@@ -149,6 +149,15 @@ class WaitingTimer:
 
 
 @dataclass(frozen=True)
+class MilestoneReached:
+    """A milestone node this operation passed, with the data it names as it stood at that node."""
+
+    bpmn_id: str
+    milestone: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """The instance after an operation: what to save and what to sync into the queue."""
 
@@ -159,3 +168,4 @@ class Snapshot:
     timers: tuple[WaitingTimer, ...]
     data: dict[str, Any]  # the instance's current data (last completed task's data)
     steps: tuple[str, ...] = ()  # bpmn ids of the tasks completed by this operation, in order
+    milestones: tuple[MilestoneReached, ...] = ()  # in the order they were passed

@@ -33,6 +33,7 @@ from workflows.api import (
     EngineError,
     FlowAnnotation,
     HumanTaskSpec,
+    MilestoneReached,
     ProcessInfo,
     ProcessPackage,
     ReadyTask,
@@ -177,6 +178,9 @@ class Instance:
         self.process_id = process_id
         self._wf = wf
         self._steps: list[str] = []
+        self._milestones: list[MilestoneReached] = []
+        info = compiled.package.processes.get(process_id)
+        self._notes = info.annotations if info is not None else {}
         self._done: set[Any] = {t.id for t in self._all_tasks() if t.state == TaskState.COMPLETED}
 
     # ------------------------------------------------------------------ operations
@@ -211,6 +215,7 @@ class Instance:
             timers=tuple(self._timers()),
             data=self._data(),
             steps=tuple(self._steps),
+            milestones=tuple(self._milestones),
         )
 
     # ------------------------------------------------------------------ internals
@@ -255,8 +260,14 @@ class Instance:
         new.sort(key=lambda t: t.last_state_change)
         for task in new:
             self._done.add(task.id)
-            if task.task_spec.bpmn_id is not None:
-                self._steps.append(task.task_spec.bpmn_id)
+            bpmn_id = task.task_spec.bpmn_id
+            if bpmn_id is None:
+                continue
+            self._steps.append(bpmn_id)
+            note = self._notes.get(bpmn_id)
+            if note is not None and note.milestone:
+                recorded = {name: _copy(task.data.get(name)) for name in note.milestone_data}
+                self._milestones.append(MilestoneReached(bpmn_id, note.milestone, recorded))
 
     def _check_depth(self) -> None:
         for task in self._all_tasks():
@@ -356,8 +367,15 @@ class Instance:
         return _copy(last.data) if last is not None else {}
 
     def _last_completed(self) -> Any:
-        done = [t for t in self._all_tasks() if t.state == TaskState.COMPLETED]
-        return max(done, key=lambda t: t.last_state_change, default=None)
+        # Equal `last_state_change` stamps (a frozen or coarse clock: demo seeding travels with
+        # tick=False) go to the task created later, i.e. further along the flow; `max` alone
+        # would pick the earliest of them and lose what the later steps wrote.
+        done = [
+            (t.last_state_change, n, t)
+            for n, t in enumerate(self._all_tasks())
+            if t.state == TaskState.COMPLETED
+        ]
+        return max(done, key=lambda entry: entry[:2], default=(None, None, None))[2]
 
 
 def _due_at(value: Any) -> datetime | None:

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from server.mediation.api import MediationStatsApi
+
+urlpatterns = [
+    path("stats", MediationStatsApi.as_view(), name="mediation-stats"),
+]

@@ -214,7 +214,7 @@ def _sync_rows(
         )
     open_tasks.sort(key=lambda row: (-row.priority, row.due_sort, row.pk))
     annotations = _annotations(instance)
-    events.extend(_milestone_events(instance, snapshot, annotations, actor))
+    events.extend(_milestone_events(instance, snapshot, actor))
     if snapshot.completed:
         events.append(event_build(action="instance.completed", actor=actor, instance=instance))
     changed = {
@@ -272,22 +272,15 @@ def _stage(
 
 
 def _milestone_events(
-    instance: ProcessInstance,
-    snapshot: Snapshot,
-    annotations: Mapping[str, FlowAnnotation],
-    actor: AbstractBaseUser | None,
+    instance: ProcessInstance, snapshot: Snapshot, actor: AbstractBaseUser | None
 ) -> list[Event]:
-    """One audit event per milestone node passed, carrying the data it names (e.g. due dates)."""
-    events = []
-    for bpmn_id in snapshot.steps:
-        note = annotations.get(bpmn_id)
-        if note is None or not note.milestone:
-            continue
-        recorded = {name: snapshot.data.get(name) for name in note.milestone_data}
-        events.append(
-            event_build(action=note.milestone, actor=actor, instance=instance, bpmn_id=bpmn_id, **recorded)
+    """One audit event per milestone node passed, carrying the data it names as it stood there."""
+    return [
+        event_build(
+            action=reached.milestone, actor=actor, instance=instance, bpmn_id=reached.bpmn_id, **reached.data
         )
-    return events
+        for reached in snapshot.milestones
+    ]
 
 
 _SNAPSHOT_FIELDS = [

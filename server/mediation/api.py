@@ -1,0 +1,208 @@
+"""Figures of the people's mediation service line, counted from milestone events only."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from server.audit.models import Event
+from server.processes.figures import (
+    CaseMilestones,
+    FiguresScope,
+    case_milestones,
+    figures_scope,
+    moment,
+    rate,
+)
+
+PREFIX = "mediation."
+RECEIVED = "mediation.received"
+ACCEPTED = "mediation.accepted"
+RISK_ESCALATED = "mediation.risk_escalated"
+ESCALATED = "mediation.escalated"
+AGREEMENT = "mediation.agreement"
+OVERRUN = "mediation.overrun"
+CONFIRMATION_APPLIED = "mediation.confirmation_applied"
+LEVELS = ("administrative", "judicial")
+
+
+def _escalation_levels(scope: FiguresScope) -> dict[int, set[str]]:
+    """Each cohort case's escalation levels. A case escalates more than once under the same
+    milestone name (administrative, then judicial), so these are read from every event, not
+    only the first one `case_milestones` keeps."""
+    cohort = Event.objects.filter(
+        action=RECEIVED,
+        created_at__gte=scope.start,
+        created_at__lt=scope.end,
+        instance__org_path__startswith=scope.organisation.path,
+    ).values("instance_id")
+    levels: dict[int, set[str]] = defaultdict(set)
+    events = Event.objects.filter(instance_id__in=cohort, action=ESCALATED).values_list(
+        "instance_id", "detail"
+    )
+    for instance_id, detail in events:
+        level = (detail or {}).get("escalation_level")
+        if level:
+            levels[instance_id].add(level)
+    return levels
+
+
+def mediation_figures(
+    cases: list[CaseMilestones], levels: dict[int, set[str]], *, now: Any = None
+) -> dict[str, Any]:
+    """The department's mediation figures for a cohort of cases (those received in the period).
+
+    - acceptance rate: accepted / received (the plan's target is 100%: every dispute is accepted);
+    - escalations by level: cases escalated to administrative mediation (after a failed session,
+      an overrun, or at once for a risk of violence or crime) and on to judicial mediation;
+    - agreement rate: agreements / concluded cases, a case being concluded by an agreement (at
+      any level) or by its referral on to judicial mediation / the court;
+    - confirmation rate: applications for judicial confirmation / agreements;
+    - overdue: accepted cases with no agreement and no referral to the court whose
+      `mediation_due` (recorded on acceptance) has passed.
+    """
+    now = now or timezone.now()
+    received = accepted = risk = agreements = overruns = applied = concluded = 0
+    escalations = dict.fromkeys(LEVELS, 0)
+    agreements_by_level: dict[str, int] = {"people": 0, "administrative": 0}
+    overdue = []
+    for case in cases:
+        received += RECEIVED in case.events
+        case_levels = levels.get(case.instance_id, set())
+        for level in LEVELS:
+            escalations[level] += level in case_levels
+        risk += RISK_ESCALATED in case.events
+        overruns += OVERRUN in case.events
+        applied += CONFIRMATION_APPLIED in case.events
+        agreed = AGREEMENT in case.events
+        referred = "judicial" in case_levels
+        if agreed:
+            agreements += 1
+            level = case.value(AGREEMENT, "mediation_level") or "people"
+            agreements_by_level[level] = agreements_by_level.get(level, 0) + 1
+        concluded += agreed or referred
+        if ACCEPTED in case.events:
+            accepted += 1
+            due = moment(case.value(ACCEPTED, "mediation_due"))
+            if not agreed and not referred and due is not None and due < now:
+                overdue.append({**case.ref(), "mediation_due": due.isoformat()})
+    overdue.sort(key=lambda row: row["mediation_due"])
+    return {
+        "counts": {
+            "received": received,
+            "accepted": accepted,
+            "risk_escalations": risk,
+            "escalations": escalations,
+            "agreements": agreements,
+            "agreements_by_level": agreements_by_level,
+            "concluded": concluded,
+            "overruns": overruns,
+            "confirmations_applied": applied,
+            "overdue": len(overdue),
+        },
+        "rates": {
+            "acceptance_rate": rate(accepted, received),
+            "agreement_rate": rate(agreements, concluded),
+            "confirmation_rate": rate(applied, agreements),
+        },
+        "overdue": overdue,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# OpenAPI shapes
+
+
+class _OrganisationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+
+
+_SCOPE = inline_serializer(
+    "MediationStatsScope",
+    {
+        "organisation": _OrganisationSerializer(),
+        "from": serializers.DateField(),
+        "to": serializers.DateField(),
+    },
+)
+
+
+class _EscalationsSerializer(serializers.Serializer):
+    administrative = serializers.IntegerField(help_text="escalated to administrative mediation")
+    judicial = serializers.IntegerField(help_text="escalated to judicial mediation / court guidance")
+
+
+class _AgreementsByLevelSerializer(serializers.Serializer):
+    people = serializers.IntegerField()
+    administrative = serializers.IntegerField()
+
+
+class _CountsSerializer(serializers.Serializer):
+    received = serializers.IntegerField(help_text="disputes received in the period (the cohort)")
+    accepted = serializers.IntegerField()
+    risk_escalations = serializers.IntegerField(help_text="escalated at once for a risk of violence or crime")
+    escalations = _EscalationsSerializer()
+    agreements = serializers.IntegerField()
+    agreements_by_level = _AgreementsByLevelSerializer()
+    concluded = serializers.IntegerField(help_text="ended in an agreement or a referral to the court")
+    overruns = serializers.IntegerField(help_text="cases whose mediation ran past its deadline")
+    confirmations_applied = serializers.IntegerField(help_text="applications for judicial confirmation")
+    overdue = serializers.IntegerField()
+
+
+class _RatesSerializer(serializers.Serializer):
+    acceptance_rate = serializers.FloatField(allow_null=True, help_text="percent; null when nothing received")
+    agreement_rate = serializers.FloatField(allow_null=True, help_text="agreements / concluded, percent")
+    confirmation_rate = serializers.FloatField(
+        allow_null=True, help_text="applications / agreements, percent"
+    )
+
+
+class _OverdueSerializer(serializers.Serializer):
+    instance = serializers.IntegerField()
+    business_key = serializers.CharField()
+    organisation = serializers.CharField()
+    mediation_due = serializers.DateTimeField()
+
+
+class MediationStatsSerializer(serializers.Serializer):
+    scope = _SCOPE
+    counts = _CountsSerializer()
+    rates = _RatesSerializer()
+    overdue = _OverdueSerializer(many=True)
+
+
+class MediationStatsApi(APIView):
+    @extend_schema(
+        summary="人民调解统计 / People's mediation figures",
+        parameters=[
+            OpenApiParameter(
+                "organisation", OpenApiTypes.STR, description="organisation id or code (default: your own)"
+            ),
+            OpenApiParameter(
+                "from", OpenApiTypes.DATE, description="first day received (default: 1 January)"
+            ),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="last day received (default: today)"),
+        ],
+        responses={
+            200: MediationStatsSerializer,
+            400: OpenApiResponse(description="bad dates"),
+            403: OpenApiResponse(description="not staff"),
+            404: OpenApiResponse(description="no such organisation in your scope"),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        scope = figures_scope(request.user, request.query_params)
+        cases = case_milestones(scope, prefix=PREFIX, cohort=RECEIVED)
+        return Response({"scope": scope.as_dict(), **mediation_figures(cases, _escalation_levels(scope))})
