@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from server.notary.api import NotaryStatsApi
+
+urlpatterns = [
+    path("stats", NotaryStatsApi.as_view(), name="notary-stats"),
+]
