@@ -198,7 +198,15 @@ def _layout_process(plane: etree._Element, process: etree._Element, participant,
         edge = etree.SubElement(
             plane, f"{{{BPMNDI}}}BPMNEdge", id=f"{flow.get('id')}_di", bpmnElement=flow.get("id")
         )
-        for x, y in _route(bounds[source], bounds[target], source in boundary_host):
+        obstacles = [
+            box for key, box in bounds.items() if key not in (source, target) and key not in boundary_host
+        ]
+        for x, y in _clear_route(
+            _route(bounds[source], bounds[target], source in boundary_host),
+            bounds[source],
+            bounds[target],
+            obstacles,
+        ):
             etree.SubElement(edge, f"{{{DI}}}waypoint", x=str(int(x)), y=str(int(y)))
     return lane_top[-1]
 
@@ -227,6 +235,33 @@ def _route(a, b, from_boundary: bool) -> list[tuple[float, float]]:
     # backward (a loop): leave from the top, run above both shapes, come down into the target
     above = min(ay, by) - 25
     return [(a_mid[0], ay), (a_mid[0], above), (b_mid[0], above), (b_mid[0], by)]
+
+
+def _crosses(points: list[tuple[float, float]], box: tuple[float, float, float, float]) -> bool:
+    """Does an orthogonal polyline pass through the inside of a box (edges touching don't count)?"""
+    x, y, w, h = box
+    for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
+        if y1 == y2 and y < y1 < y + h and min(x1, x2) < x + w and max(x1, x2) > x:
+            return True
+        if x1 == x2 and x < x1 < x + w and min(y1, y2) < y + h and max(y1, y2) > y:
+            return True
+    return False
+
+
+def _clear_route(points, a, b, obstacles) -> list[tuple[float, float]]:
+    """Keep a route that crosses no other shape; otherwise go round underneath them."""
+    blocking = [box for box in obstacles if _crosses(points, box)]
+    if not blocking:
+        return points
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    low_x, high_x = min(ax, bx), max(ax + aw, bx + bw)
+    in_band = [box for box in obstacles if box[0] < high_x and box[0] + box[2] > low_x]
+    below = (
+        max([ay + ah, by + bh] + [box[1] + box[3] for box in in_band if box[1] < max(ay + ah, by + bh) + 60])
+        + 14
+    )
+    return [(ax + aw / 2, ay + ah), (ax + aw / 2, below), (bx + bw / 2, below), (bx + bw / 2, by + bh)]
 
 
 def main(paths: list[str]) -> int:
