@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from server.legal_aid.api import LegalAidStatsApi
+
+urlpatterns = [
+    path("stats", LegalAidStatsApi.as_view(), name="legal-aid-stats"),
+]
