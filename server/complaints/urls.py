@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from server.complaints import api
+
+urlpatterns = [
+    path("stats", api.ComplaintStatsApi.as_view(), name="complaint-stats"),
+]

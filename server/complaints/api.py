@@ -1,0 +1,141 @@
+"""`GET /api/v1/complaints/stats`: the complaint figures the department reports."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from server.complaints.figures import PREFIX, RECEIVED, complaint_figures
+from server.processes.figures import case_milestones, figures_scope
+
+
+def _rates(name: str, fields: tuple[str, ...]) -> serializers.Serializer:
+    return inline_serializer(name, {field: serializers.FloatField(allow_null=True) for field in fields})
+
+
+StatsResponse = inline_serializer(
+    "ComplaintStats",
+    {
+        "scope": inline_serializer(
+            "ComplaintStatsScope",
+            {
+                "organisation": inline_serializer(
+                    "ComplaintStatsOrganisation",
+                    {
+                        "id": serializers.IntegerField(),
+                        "code": serializers.CharField(),
+                        "name": serializers.CharField(),
+                        "name_en": serializers.CharField(),
+                    },
+                ),
+                "from": serializers.DateField(),
+                "to": serializers.DateField(),
+            },
+        ),
+        "targets": _rates("ComplaintStatsTargets", ("acceptance_rate", "reply_rate")),
+        "counts": inline_serializer(
+            "ComplaintStatsCounts",
+            {
+                name: serializers.IntegerField()
+                for name in (
+                    "received",
+                    "eligible",
+                    "ineligible",
+                    "accepted",
+                    "accepted_on_time",
+                    "replied",
+                    "replied_on_time",
+                    "acceptance_escalated",
+                    "reply_escalated",
+                )
+            },
+        ),
+        "rates": _rates(
+            "ComplaintStatsRates",
+            (
+                "acceptance_rate",
+                "reply_rate",
+                "on_time_acceptance_rate",
+                "on_time_reply_rate",
+                "satisfaction_rate",
+            ),
+        ),
+        "meets_targets": inline_serializer(
+            "ComplaintStatsMeetsTargets",
+            {"acceptance_rate": serializers.BooleanField(), "reply_rate": serializers.BooleanField()},
+        ),
+        "ineligible": inline_serializer(
+            "ComplaintStatsIneligible",
+            {
+                "count": serializers.IntegerField(),
+                "with_written_reason": serializers.IntegerField(),
+                "by_ground": inline_serializer(
+                    "ComplaintStatsGround",
+                    {
+                        "ground": serializers.CharField(),
+                        "title": serializers.CharField(),
+                        "count": serializers.IntegerField(),
+                    },
+                    many=True,
+                ),
+            },
+        ),
+        "satisfaction": inline_serializer(
+            "ComplaintStatsSatisfaction",
+            {
+                "satisfied": serializers.IntegerField(),
+                "not_satisfied": serializers.IntegerField(),
+                "no_answer": serializers.IntegerField(),
+                "rate": serializers.FloatField(allow_null=True),
+            },
+        ),
+        "overdue": inline_serializer(
+            "ComplaintStatsOverdue",
+            {
+                "instance": serializers.IntegerField(),
+                "business_key": serializers.CharField(),
+                "organisation": serializers.CharField(),
+                "kind": serializers.ChoiceField(choices=["acceptance", "reply"]),
+                "step": serializers.ChoiceField(choices=["eligibility", "acceptance", "reply"]),
+                "what": serializers.CharField(),
+                "due": serializers.DateTimeField(),
+                "days_overdue": serializers.IntegerField(),
+                "escalated": serializers.BooleanField(help_text="the supervisor has a follow-up task"),
+            },
+            many=True,
+        ),
+        "as_of": serializers.DateTimeField(),
+    },
+)
+
+
+class ComplaintStatsApi(APIView):
+    @extend_schema(
+        summary="投诉统计 / Complaint figures",
+        description=(
+            "Complaints received in the period by the organisation and everything below it: "
+            "eligible, accepted, replied, on-time rates, ineligible with reasons, satisfaction and "
+            "the overdue list, counted from milestone events only. Targets: 100% / 100%."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "organisation", OpenApiTypes.STR, description="id or code; default the caller's own"
+            ),
+            OpenApiParameter("from", OpenApiTypes.DATE, description="received from (default 1 Jan)"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="received on or before (default today)"),
+        ],
+        responses={
+            200: StatsResponse,
+            400: OpenApiResponse(description="bad `from`/`to`"),
+            403: OpenApiResponse(description="not staff"),
+            404: OpenApiResponse(description="organisation unknown or outside the caller's scope"),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        scope = figures_scope(request.user, request.query_params)
+        cases = case_milestones(scope, prefix=PREFIX, cohort=RECEIVED)
+        return Response({"scope": scope.as_dict(), **complaint_figures(cases)})
