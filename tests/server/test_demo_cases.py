@@ -1,0 +1,54 @@
+"""`make run` seeds a realistic demo: every service line has cases at many stages, some overdue."""
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from server.processes.models import HumanTask, ProcessInstance
+
+SERVICE_LINES = ("legal_aid_application", "notary_intake", "mediation", "complaint")
+FIGURES = (
+    "/api/v1/legal-aid/stats",
+    "/api/v1/notary/stats",
+    "/api/v1/mediation/stats",
+    "/api/v1/complaints/stats",
+)
+
+
+@pytest.fixture
+def seeded(client_for, deploy_shipped):
+    for process in SERVICE_LINES:
+        deploy_shipped(process)
+    call_command("seed_demo_cases", per_line=12, seed=7, verbosity=0)
+
+
+def test_every_service_line_gets_cases_at_several_stages_with_some_overdue(seeded):
+    for process in SERVICE_LINES:
+        cases = ProcessInstance.objects.filter(definition__key=process)
+        assert cases.count() >= 10, process
+        stages = Counter(cases.values_list("stage", flat=True))
+        assert len(stages) >= 3, f"{process}: only stages {dict(stages)}"
+        assert all(stage for stage in stages), f"{process}: a case without a stage"
+        assert cases.filter(status="completed").exists(), process
+        assert cases.filter(status="running").exists(), process
+    overdue = HumanTask.objects.filter(status="open", due_at__lt=timezone.now())
+    assert overdue.exists()
+    assert not ProcessInstance.objects.filter(status="error").exists()
+
+
+def test_seeding_again_adds_nothing(seeded):
+    before = ProcessInstance.objects.count()
+    call_command("seed_demo_cases", per_line=12, seed=7, verbosity=0)
+    assert ProcessInstance.objects.count() == before
+
+
+def test_the_supervisor_sees_figures_for_every_service_line(seeded, client_for):
+    supervisor = client_for("supervisor")
+    since = timezone.localdate() - timedelta(days=120)
+    for url in FIGURES:
+        response = supervisor.get(f"{url}?from={since.isoformat()}")
+        assert response.status_code == 200, (url, response.content)
+        assert response.json()["scope"]["organisation"]["code"] == "LN-SY"
