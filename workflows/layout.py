@@ -189,8 +189,19 @@ def _layout_process(plane: etree._Element, process: etree._Element, participant,
             continue
         hx, hy, hw, hh = bounds[host]
         for index, event in enumerate(items):
-            bounds[event.get("id")] = (hx + 12 + index * 44, hy + hh - 18, 36, 36)
-            shape(event.get("id"), *bounds[event.get("id")])
+            ex, ey = hx + 12 + index * 44, hy + hh - 18
+            bounds[event.get("id")] = (ex, ey, 36, 36)
+            shape(event.get("id"), ex, ey, 36, 36)
+            # Labels of events sharing a task edge would print over each other: stagger them.
+            label = etree.SubElement(plane[-1], f"{{{BPMNDI}}}BPMNLabel")
+            etree.SubElement(
+                label,
+                f"{{{DC}}}Bounds",
+                x=str(int(ex - 27)),
+                y=str(int(ey + 40 + index * 30)),
+                width="90",
+                height="27",
+            )
     for flow in flows:
         source, target = flow.get("sourceRef"), flow.get("targetRef")
         if source not in bounds or target not in bounds:
