@@ -409,6 +409,10 @@ def instance_start(
         serializer_version=snapshot.serializer_version,
         data=snapshot.data,
     )
+    if not instance.business_key:
+        # A case number people can read out on the phone: the day it was opened and its id.
+        instance.business_key = f"{timezone.localdate():%Y%m%d}-{instance.pk:06d}"
+        ProcessInstance.objects.filter(pk=instance.pk).update(business_key=instance.business_key)
     started = event_build(
         action="instance.started",
         actor=user,

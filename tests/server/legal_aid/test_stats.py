@@ -138,7 +138,7 @@ def test_a_known_mix_of_cases_gives_known_figures(client_for, march_cases, clock
     assert overdue["undecided"] == [
         {
             "instance": march_cases["F"],
-            "business_key": "",
+            "business_key": f"20260309-{march_cases['F']:06d}",
             "organisation": "LN-SY-HP",
             "due": "2026-03-16T23:59:59+08:00",
         }

@@ -130,3 +130,10 @@ def test_an_applicant_sees_the_consultation_stage_and_its_next_deadline(client_f
     assert mine["next_deadline"] is None
     listed = applicant.get("/api/v1/instances").json()["results"]
     assert listed[0]["stage"] == "已解答 / Answered"
+
+
+def test_a_case_started_without_a_business_key_gets_a_readable_case_number(client_for, staged, clock):
+    case = start_case(client_for("caseworker"), "test_staged", {"owner": "caseworker2"})
+    assert case["business_key"] == f"20260309-{case['id']:06d}"
+    given = start_case(client_for("caseworker"), "test_staged", {"owner": "x1"}, business_key="FY-2026-7")
+    assert given["business_key"] == "FY-2026-7"

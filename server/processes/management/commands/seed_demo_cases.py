@@ -7,6 +7,7 @@ believable dates, deadlines, overdue work and audit history.
 """
 
 import importlib
+import logging
 import random
 import time
 
@@ -31,6 +32,16 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="add cases even where some exist")
 
     def handle(self, *args, per_line: int, seed: int, force: bool, **options) -> None:
+        # The back-dated cases fire hundreds of timers; their log lines would bury the logins.
+        logger = logging.getLogger("lexflow.processes")
+        level = logger.level
+        logger.setLevel(logging.WARNING)
+        try:
+            self._seed(per_line=per_line, seed=seed, force=force)
+        finally:
+            logger.setLevel(level)
+
+    def _seed(self, *, per_line: int, seed: int, force: bool) -> None:
         for app, process in SERVICE_LINES.items():
             demo = importlib.import_module(f"server.{app}.demo")
             demo.seed_reference_data()
