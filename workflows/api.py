@@ -105,6 +105,10 @@ class ProcessInfo:
     annotations: Mapping[str, FlowAnnotation] = field(default_factory=dict)  # by bpmn id
     start_form: str | None = None  # JSON-schema file the start data must satisfy (start event property)
     start_ui_form: str | None = None
+    # Data an applicant may see of their own case: the fields of the forms they fill in (the
+    # start form, applicant-lane tasks), what the process's `applicantData` property names
+    # (notices: reasons, missing-material lists, replies) and `case`. Staff notes stay internal.
+    applicant_fields: frozenset[str] = frozenset({"case"})
 
 
 @dataclass(frozen=True)

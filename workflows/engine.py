@@ -44,6 +44,7 @@ from workflows.api import (
 from workflows.scripting import RestrictedScriptEngine, ScriptTimeout, element_error
 
 CACHE_SIZE = 64
+APPLICANT_GROUP = "applicant"
 DEFAULT_PRIORITY = 50
 # SpiffWorkflow's task iterator stops at depth 1000 and then misses READY tasks and
 # reports completion (trap 6). Refuse to go on well before that.
@@ -483,18 +484,37 @@ def _compile(files: dict[str, bytes], digest: str) -> _Compiled:
         start_props: dict[str, str] = {}
         for start in node.findall(f"{{{metadata.BPMN_NS}}}startEvent"):
             start_props.update(metadata.spiff_properties(start))
+        start_form = start_props.get("formJsonSchemaFilename") or None
         processes[pid] = ProcessInfo(
             process_id=pid,
             name=node.get("name") or pid,
             human_tasks=tasks,
             annotations=notes,
-            start_form=start_props.get("formJsonSchemaFilename") or None,
+            start_form=start_form,
             start_ui_form=start_props.get("formUiSchemaFilename") or None,
+            applicant_fields=_applicant_fields(node, start_form, tasks, pkg.forms),
         )
         spec_json[pid] = serialization.spec_json(spec, subs)
 
     package = ProcessPackage(digest=digest, files=dict(files), processes=processes, forms=dict(pkg.forms))
     return _Compiled(package=package, specs=specs, spec_json=spec_json, human_tasks=human_tasks)
+
+
+def _applicant_fields(
+    process: etree._Element,
+    start_form: str | None,
+    tasks: Mapping[str, HumanTaskSpec],
+    forms: Mapping[str, Any],
+) -> frozenset[str]:
+    names = {"case"}
+    own_forms = [start_form] + [t.form for t in tasks.values() if APPLICANT_GROUP in t.candidate_groups]
+    for form in own_forms:
+        schema = forms.get(form) if form else None
+        if isinstance(schema, dict) and isinstance(schema.get("properties"), dict):
+            names.update(schema["properties"])
+    declared = metadata.spiff_properties(process).get("applicantData", "")
+    names.update(name.strip() for name in declared.split(",") if name.strip())
+    return frozenset(names)
 
 
 def _guard(errors: list[DeployError], name: str, tree: etree._ElementTree, fn: Callable[[], None]) -> bool:

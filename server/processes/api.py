@@ -236,7 +236,10 @@ class InstanceListApi(ListAPIView):
             business_key=payload.validated_data["business_key"],
             organisation=organisation,
         )
-        return Response(InstanceStateSerializer(instance).data, status=status.HTTP_201_CREATED)
+        viewer = {"viewer": request.user}
+        return Response(
+            InstanceStateSerializer(instance, context=viewer).data, status=status.HTTP_201_CREATED
+        )
 
 
 class InstanceDetailApi(APIView):
@@ -248,7 +251,7 @@ class InstanceDetailApi(APIView):
             ),
             pk=pk,
         )
-        return Response(InstanceDetailSerializer(instance).data)
+        return Response(InstanceDetailSerializer(instance, context={"viewer": request.user}).data)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -282,7 +285,7 @@ class TaskDetailApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         task = _visible_task(request, pk)
         package = package_for(task.instance.definition)
-        return Response(TaskDetailSerializer(task, context={"package": package}).data)
+        return Response(TaskDetailSerializer(task, context={"package": package, "viewer": request.user}).data)
 
 
 class TaskClaimApi(APIView):
@@ -322,7 +325,10 @@ class TaskCompleteApi(APIView):
         payload.is_valid(raise_exception=True)
         task = services.task_complete(task_id=pk, user=request.user, data=payload.validated_data["data"])
         return Response(
-            {"task": TaskSerializer(task).data, "instance": InstanceStateSerializer(task.instance).data}
+            {
+                "task": TaskSerializer(task).data,
+                "instance": InstanceStateSerializer(task.instance, context={"viewer": request.user}).data,
+            }
         )
 
 

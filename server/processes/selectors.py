@@ -1,6 +1,7 @@
 """Reads of the processes app: what a user may see, and the task queue."""
 
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from server.accounts.models import STAFF_ROLES, Role
 from server.accounts.selectors import user_grants
+from server.processes.engine import package_for
 from server.processes.models import HumanTask, ProcessDefinition, ProcessInstance, TaskStatus
 
 APPLICANT_GROUP = Role.APPLICANT.value
@@ -81,3 +83,42 @@ def definitions_latest() -> QuerySet[ProcessDefinition]:
         ProcessDefinition.objects.values("key").annotate(latest=Max("id")).values_list("latest", flat=True)
     )
     return ProcessDefinition.objects.filter(id__in=list(latest_ids)).order_by("key")
+
+
+# ---------------------------------------------------------------------------------------------
+# What of a case's data a viewer may read
+
+_ALWAYS_SHOWN_DETAIL = frozenset({"bpmn_id", "process", "version", "steps"})
+
+
+def user_sees_whole_case(user: AbstractBaseUser | None, instance: ProcessInstance) -> bool:
+    """Staff of the case's organisation (or above) see everything; an applicant sees their part."""
+    if user is None or not user.is_authenticated:
+        return False
+    return any(
+        grant.role in STAFF_ROLES and instance.org_path.startswith(grant.path) for grant in user_grants(user)
+    )
+
+
+def case_data_for(user: AbstractBaseUser | None, instance: ProcessInstance, data: Any) -> Any:
+    """`data` as `user` may see it: whole for staff in scope, else only the applicant's fields
+    (their own forms, the notices the process declares, `case`). Internal notes stay internal."""
+    if not isinstance(data, dict) or user_sees_whole_case(user, instance):
+        return data
+    allowed = _applicant_fields(instance)
+    return {key: value for key, value in data.items() if key in allowed}
+
+
+def event_detail_for(user: AbstractBaseUser | None, instance: ProcessInstance, detail: Any) -> Any:
+    if not isinstance(detail, dict) or user_sees_whole_case(user, instance):
+        return detail
+    allowed = _applicant_fields(instance) | _ALWAYS_SHOWN_DETAIL
+    shown = {key: value for key, value in detail.items() if key in allowed}
+    if isinstance(detail.get("submitted"), dict):
+        shown["submitted"] = {k: v for k, v in detail["submitted"].items() if k in allowed}
+    return shown
+
+
+def _applicant_fields(instance: ProcessInstance) -> frozenset[str]:
+    info = package_for(instance.definition).processes.get(instance.definition.key)
+    return info.applicant_fields if info is not None else frozenset({"case"})

@@ -1,7 +1,10 @@
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from server.processes.models import InstanceStatus, ProcessDefinition, TaskStatus, TimerStatus
+from server.processes.selectors import case_data_for, event_detail_for
 
 
 class UserRefSerializer(serializers.Serializer):
@@ -68,7 +71,11 @@ class TaskDetailSerializer(TaskSerializer):
     form = serializers.CharField(read_only=True)
     form_schema = serializers.SerializerMethodField()
     ui_schema = serializers.SerializerMethodField()
-    data = serializers.JSONField(source="instance.data", read_only=True)
+    data = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_data(self, task) -> dict:
+        return case_data_for(self.context.get("viewer"), task.instance, task.instance.data)
 
     def _form(self, task, name: str):
         package = self.context.get("package")
@@ -121,15 +128,25 @@ class EventSerializer(serializers.Serializer):
     actor = UserRefSerializer(allow_null=True)
     task = serializers.IntegerField(source="task_id", allow_null=True)
     created_at = serializers.DateTimeField()
-    detail = serializers.JSONField()
+    detail = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_detail(self, event) -> dict:
+        return event_detail_for(self.context.get("viewer"), self.context["instance"], event.detail)
 
 
 class InstanceStateSerializer(InstanceSerializer):
     """The instance as it stands: data, open tasks, waiting timers (what a write answers with)."""
 
     error = serializers.CharField(read_only=True)
-    data = serializers.JSONField(read_only=True)
+    data = serializers.SerializerMethodField()
     tasks = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_data(self, instance) -> dict:
+        """Staff in scope see all of it; the applicant sees their own fields and the notices."""
+        return case_data_for(self.context.get("viewer"), instance, instance.data)
+
     timers = serializers.SerializerMethodField()
 
     def get_tasks(self, instance) -> list[dict]:
@@ -151,7 +168,11 @@ class InstanceDetailSerializer(InstanceStateSerializer):
     history = serializers.SerializerMethodField()
 
     def get_history(self, instance) -> list[dict]:
-        return EventSerializer(instance.events.select_related("actor").order_by("id"), many=True).data
+        return EventSerializer(
+            instance.events.select_related("actor").order_by("id"),
+            many=True,
+            context={**self.context, "instance": instance},
+        ).data
 
 
 class InstanceStartSerializer(serializers.Serializer):

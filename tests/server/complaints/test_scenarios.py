@@ -46,7 +46,8 @@ def test_a_complaint_accepted_and_answered_on_time_ends_with_the_complainants_ra
     case = complain(applicant)
     assert case["stage"] == RECEIVED_STAGE
     assert case["data"]["acceptance_due"] == ACCEPTANCE_DUE
-    assert case["data"]["prescreen_ground"] == ""  # nothing found: the caseworker decides anyway
+    assert view(caseworker, case["id"])["data"]["prescreen_ground"] == ""  # nothing found: staff decide
+    assert "prescreen_ground" not in case["data"]  # the pre-screen is internal
     task = open_task(caseworker, case["id"], "check_eligibility")
     assert task["due_at"] == ACCEPTANCE_DUE and task["candidate_groups"] == ["caseworker"]
 
@@ -91,7 +92,7 @@ def test_an_ineligible_complaint_gets_a_written_reason_the_complainant_can_read(
 ):
     applicant, caseworker = client_for("applicant"), client_for("caseworker")
     case = complain(applicant, target_type="other", target_name="某物业公司 A property company")
-    assert case["data"]["prescreen_ground"] == "not_legal_service"
+    assert view(caseworker, case["id"])["data"]["prescreen_ground"] == "not_legal_service"
 
     task = open_task(caseworker, case["id"], "check_eligibility")
     caseworker.post(f"/api/v1/tasks/{task['id']}/claim")
@@ -253,10 +254,11 @@ def test_the_same_complaint_already_answered_is_flagged_by_the_pre_screen(
 
     clock.shift(days=20)
     again = complain(applicant, id_number="11010519491231002x", target_name=" 钱律师  Lawyer Qian")
-    assert again["data"]["prescreen_ground"] == "repeat_answered"
-    assert again["data"]["repeat"]["earlier"][0]["instance"] == first["id"]
+    seen = view(caseworker, again["id"])["data"]
+    assert seen["prescreen_ground"] == "repeat_answered"
+    assert seen["repeat"]["earlier"][0]["instance"] == first["id"]
     other_target = complain(applicant, id_number="11010519491231002X", target_name="孙律师")
-    assert other_target["data"]["prescreen_ground"] == ""
+    assert view(caseworker, other_target["id"])["data"]["prescreen_ground"] == ""
 
 
 def test_the_pre_screen_suggests_a_ground_and_flags_a_bad_id_number_but_the_caseworker_decides(
@@ -264,9 +266,9 @@ def test_the_pre_screen_suggests_a_ground_and_flags_a_bad_id_number_but_the_case
 ):
     applicant, caseworker = client_for("applicant"), client_for("caseworker")
     anonymous = complain(applicant, anonymous=True, contact={})
-    assert anonymous["data"]["prescreen_ground"] == "anonymous_no_contact"
+    assert view(caseworker, anonymous["id"])["data"]["prescreen_ground"] == "anonymous_no_contact"
     in_court = complain(applicant, proceedings="court", id_number="110105194912310021")
-    assert in_court["data"]["prescreen_ground"] == "in_proceedings"
+    assert view(caseworker, in_court["id"])["data"]["prescreen_ground"] == "in_proceedings"
     assert in_court["data"]["id_check"]["valid"] is False  # wrong check digit: recorded, not refused
     after = do_task(caseworker, in_court["id"], "check_eligibility", ELIGIBLE)
     assert after["stage"] == "待受理 / Awaiting acceptance"

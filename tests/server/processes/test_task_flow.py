@@ -44,7 +44,14 @@ def test_applicant_starts_caseworker_and_reviewer_complete_until_granted(client_
 
     seen_by_applicant = applicant.get(f"/api/v1/instances/{instance['id']}").json()
     assert seen_by_applicant["status"] == "completed"
-    assert seen_by_applicant["data"]["approved"] is True
+    assert seen_by_applicant["data"]["approved"] is True  # the process shows applicants its decision
+    # ...but not the caseworker's review, in the data or in the history
+    assert "complete" not in seen_by_applicant["data"]
+    submitted = [event["detail"].get("submitted", {}) for event in seen_by_applicant["history"]]
+    assert not any("complete" in form for form in submitted)
+    seen_by_staff = reviewer.get(f"/api/v1/instances/{instance['id']}").json()
+    assert seen_by_staff["data"]["complete"] is True
+    assert any("complete" in event["detail"].get("submitted", {}) for event in seen_by_staff["history"])
     actions = [event["action"] for event in seen_by_applicant["history"]]
     assert actions[:2] == ["instance.started", "task.created"]
     assert actions.count("task.completed") == 2 and actions[-1] == "instance.completed"
