@@ -56,3 +56,14 @@ def organisation_in_scope(user: AbstractBaseUser, organisation: Organisation, *,
 def user_primary_organisation(user: AbstractBaseUser) -> Organisation | None:
     membership = Membership.objects.filter(user=user).select_related("organisation").order_by("id").first()
     return membership.organisation if membership else None
+
+
+def organisation_from_code(value: object) -> Organisation:
+    """The organisation a service-task parameter names by code; ValueError (a modelling error) if none."""
+    code = str(value or "").strip()
+    if not code:
+        raise ValueError("organisation is required / 缺少机构代码 (pass case['organisation'])")
+    organisation = Organisation.objects.filter(code=code).first()
+    if organisation is None:
+        raise ValueError(f"no organisation with code {code!r} / 无此机构")
+    return organisation

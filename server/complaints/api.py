@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from server.complaints.figures import PREFIX, RECEIVED, complaint_figures
-from server.processes.figures import case_milestones, figures_scope
+from server.processes.figures import case_milestones, figures_schema, figures_scope
 
 
 def _rates(name: str, fields: tuple[str, ...]) -> serializers.Serializer:
@@ -114,26 +113,14 @@ StatsResponse = inline_serializer(
 
 
 class ComplaintStatsApi(APIView):
-    @extend_schema(
+    @figures_schema(
         summary="投诉统计 / Complaint figures",
+        response=StatsResponse,
         description=(
             "Complaints received in the period by the organisation and everything below it: "
             "eligible, accepted, replied, on-time rates, ineligible with reasons, satisfaction and "
             "the overdue list, counted from milestone events only. Targets: 100% / 100%."
         ),
-        parameters=[
-            OpenApiParameter(
-                "organisation", OpenApiTypes.STR, description="id or code; default the caller's own"
-            ),
-            OpenApiParameter("from", OpenApiTypes.DATE, description="received from (default 1 Jan)"),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="received on or before (default today)"),
-        ],
-        responses={
-            200: StatsResponse,
-            400: OpenApiResponse(description="bad `from`/`to`"),
-            403: OpenApiResponse(description="not staff"),
-            404: OpenApiResponse(description="organisation unknown or outside the caller's scope"),
-        },
     )
     def get(self, request: Request) -> Response:
         scope = figures_scope(request.user, request.query_params)

@@ -11,14 +11,21 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from server.processes.figures import CaseMilestones, case_milestones, figures_scope, moment, on_time, rate
+from server.processes.figures import (
+    CaseMilestones,
+    case_milestones,
+    figures_schema,
+    figures_scope,
+    moment,
+    on_time,
+    rate,
+)
 
 PREFIX = "legal_aid."
 RECEIVED = "legal_aid.received"
@@ -214,21 +221,9 @@ class LegalAidStatsSerializer(serializers.Serializer):
 
 
 class LegalAidStatsApi(APIView):
-    @extend_schema(
+    @figures_schema(
         summary="法律援助统计 / Legal aid figures",
-        parameters=[
-            OpenApiParameter("organisation", OpenApiTypes.STR, description="id or code; default your own"),
-            OpenApiParameter(
-                "from", OpenApiTypes.DATE, description="received on or after (default 1 January)"
-            ),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="received on or before (default today)"),
-        ],
-        responses={
-            200: LegalAidStatsSerializer,
-            400: OpenApiResponse(description="bad dates"),
-            403: OpenApiResponse(description="not staff"),
-            404: OpenApiResponse(description="no such organisation in your scope"),
-        },
+        response=LegalAidStatsSerializer,
     )
     def get(self, request: Request) -> Response:
         scope = figures_scope(request.user, request.query_params)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from server.accounts.models import Membership, Organisation, Role
-from server.core import calendar
+from server.core.demo import office_hours
 from server.core.identity import check_digit
 from server.legal_aid.models import HardshipThreshold, Lawyer, LawyerConflict, SubsidyRate
 from server.processes.models import HumanTask, ProcessInstance, TaskStatus
@@ -174,18 +174,6 @@ def _application(rng: random.Random, channel: str, outcome: str) -> dict[str, An
     return data
 
 
-def _office_hours(moment: datetime, rng: random.Random) -> datetime:
-    """The moment if the centre is open then, else a time on the next working day."""
-    local = timezone.localtime(moment)
-    if calendar.is_working_day(local.date()) and 9 <= local.hour < 17:
-        return moment
-    day = local.date() if local.hour < 9 else local.date() + timedelta(days=1)
-    day = calendar.add_working_days(day, 0 if calendar.is_working_day(day) else 1)
-    return datetime.combine(day, time(9), tzinfo=calendar.local_zone()) + timedelta(
-        minutes=rng.randint(0, 420)
-    )
-
-
 class _Case:
     """One demo case walked through the services, each step at its own back-dated moment."""
 
@@ -201,7 +189,7 @@ class _Case:
 
     def step(self, bpmn_id: str, form: dict[str, Any], *, user: str, days: float = 1.0) -> bool:
         """Do the open task `bpmn_id` about `days` after the last step; False when that is still to come."""
-        moment = _office_hours(self.moment + timedelta(days=days * self.rng.uniform(0.6, 1.3)), self.rng)
+        moment = office_hours(self.moment + timedelta(days=days * self.rng.uniform(0.6, 1.3)), self.rng)
         if moment >= self.now:
             return False
         self.moment = moment
@@ -305,7 +293,7 @@ def seed_cases(*, count: int, rng: random.Random) -> int:
         channel = rng.choices(list(CHANNELS), weights=list(CHANNELS.values()))[0]
         outcome = rng.choices(list(OUTCOMES), weights=list(OUTCOMES.values()))[0]
         days_ago = rng.uniform(*STARTED_DAYS_AGO.get(outcome, (1, 60)))
-        started = _office_hours(now - timedelta(days=days_ago), rng)
+        started = office_hours(now - timedelta(days=days_ago), rng)
         if started >= now:
             started = now - timedelta(hours=1)
         applicant = rng.choice(["applicant", "applicant2"])

@@ -6,8 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +17,7 @@ from server.processes.figures import (
     CaseMilestones,
     FiguresScope,
     case_milestones,
+    figures_schema,
     figures_scope,
     moment,
     rate,
@@ -184,23 +184,9 @@ class MediationStatsSerializer(serializers.Serializer):
 
 
 class MediationStatsApi(APIView):
-    @extend_schema(
+    @figures_schema(
         summary="人民调解统计 / People's mediation figures",
-        parameters=[
-            OpenApiParameter(
-                "organisation", OpenApiTypes.STR, description="organisation id or code (default: your own)"
-            ),
-            OpenApiParameter(
-                "from", OpenApiTypes.DATE, description="first day received (default: 1 January)"
-            ),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="last day received (default: today)"),
-        ],
-        responses={
-            200: MediationStatsSerializer,
-            400: OpenApiResponse(description="bad dates"),
-            403: OpenApiResponse(description="not staff"),
-            404: OpenApiResponse(description="no such organisation in your scope"),
-        },
+        response=MediationStatsSerializer,
     )
     def get(self, request: Request) -> Response:
         scope = figures_scope(request.user, request.query_params)

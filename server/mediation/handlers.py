@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from server.accounts.models import Organisation
+from server.accounts.selectors import organisation_from_code
 from server.mediation.models import MAX_GRADE, MIN_GRADE, Mediator
 from server.processes.deadlines import register_deadline
 from server.processes.engine import register_service
@@ -77,16 +78,6 @@ def _grade(value: Any) -> int:
     return int(number)
 
 
-def _organisation(value: Any) -> Organisation:
-    code = str(value or "").strip()
-    if not code:
-        raise AssignmentError("organisation (the case's organisation code) is required")
-    organisation = Organisation.objects.filter(code=code).first()
-    if organisation is None:
-        raise AssignmentError(f"no organisation with code {code!r}")
-    return organisation
-
-
 def mediators_for(organisation: Organisation, min_grade: int) -> list[Mediator]:
     """Active mediators of `organisation` or an organisation above it holding at least
     `min_grade`, least loaded (fewest open mediation sessions) first; on equal load the lower
@@ -127,7 +118,10 @@ def assign_mediator(params: dict[str, Any]) -> dict[str, Any]:
     Raises `AssignmentError` (the case stops with a clear incident) on bad parameters.
     """
     min_grade = _grade(params.get("min_grade"))
-    organisation = _organisation(params.get("organisation"))
+    try:
+        organisation = organisation_from_code(params.get("organisation"))
+    except ValueError as exc:
+        raise AssignmentError(str(exc)) from None
     candidates = mediators_for(organisation, min_grade)
     if not candidates:
         return {

@@ -8,8 +8,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,6 +21,7 @@ from server.processes.figures import (
     CaseMilestones,
     FiguresScope,
     case_milestones,
+    figures_schema,
     figures_scope,
     moment,
     on_time,
@@ -258,21 +257,9 @@ class NotaryStatsSerializer(serializers.Serializer):
 
 
 class NotaryStatsApi(APIView):
-    @extend_schema(
+    @figures_schema(
         summary="公证统计 / Notary figures",
-        parameters=[
-            OpenApiParameter("organisation", OpenApiTypes.STR, description="id or code; default your own"),
-            OpenApiParameter(
-                "from", OpenApiTypes.DATE, description="received on or after (default 1 January)"
-            ),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="received on or before (default today)"),
-        ],
-        responses={
-            200: NotaryStatsSerializer,
-            400: OpenApiResponse(description="bad dates"),
-            403: OpenApiResponse(description="not staff"),
-            404: OpenApiResponse(description="no such organisation in your scope"),
-        },
+        response=NotaryStatsSerializer,
     )
     def get(self, request: Request) -> Response:
         scope = figures_scope(request.user, request.query_params)

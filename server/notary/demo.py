@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import time_machine
@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from server.accounts.models import Organisation
-from server.core import calendar
+from server.core.demo import office_hours
 from server.core.identity import check_digit
 from server.notary.models import DEFAULT_LEGAL_AID_QUOTA, QuotaTarget
 from server.processes.models import HumanTask, ProcessInstance, TaskStatus
@@ -105,18 +105,6 @@ def _application(rng: random.Random, profile: str) -> dict[str, Any]:
     }
 
 
-def _office_hours(moment: datetime, rng: random.Random) -> datetime:
-    """The same moment if the office is open then, else a time on the next working day."""
-    local = timezone.localtime(moment)
-    if calendar.is_working_day(local.date()) and 9 <= local.hour < 17:
-        return moment
-    day = local.date() if local.hour < 9 else local.date() + timedelta(days=1)
-    day = calendar.add_working_days(day, 0 if calendar.is_working_day(day) else 1)
-    return datetime.combine(day, time(9), tzinfo=calendar.local_zone()) + timedelta(
-        minutes=rng.randint(0, 420)
-    )
-
-
 class _Case:
     """One demo case walked through the services, each step at its own (back-dated) moment."""
 
@@ -132,7 +120,7 @@ class _Case:
 
     def step(self, bpmn_id: str, data: dict[str, Any], *, user: str | None = None, days: float = 1.0) -> bool:
         """Do the open task `bpmn_id` about `days` after the last step; False when that is still to come."""
-        moment = _office_hours(self.moment + timedelta(days=days * self.rng.uniform(0.75, 1.25)), self.rng)
+        moment = office_hours(self.moment + timedelta(days=days * self.rng.uniform(0.75, 1.25)), self.rng)
         if moment >= self.now:
             return False
         self.moment = moment
@@ -223,7 +211,7 @@ def seed_cases(*, count: int, rng: random.Random) -> int:
     for _ in range(count):
         profile = rng.choices(list(PROFILES), weights=[weight for weight, _, _ in PROFILES.values()])[0]
         outcome = rng.choices(list(OUTCOMES), weights=list(OUTCOMES.values()))[0]
-        started = _office_hours(now - timedelta(days=rng.uniform(1, 60)), rng)
+        started = office_hours(now - timedelta(days=rng.uniform(1, 60)), rng)
         if started >= now:
             started = now - timedelta(hours=1)
         data = _application(rng, profile)

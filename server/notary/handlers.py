@@ -13,7 +13,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from server.accounts.models import Membership, Organisation, Role
+from server.accounts.models import Membership, Role
+from server.accounts.selectors import organisation_from_code
 from server.core.calendar import local_zone
 from server.notary import services
 from server.processes.deadlines import register_deadline
@@ -29,16 +30,6 @@ register_deadline(
     basis="《公证程序规则》第三十五条 / Notarisation Procedure Rules art. 35",
     warn_before=3,
 )
-
-
-def _organisation(code: Any) -> Organisation:
-    value = str(code or "").strip()
-    if not value:
-        raise ValueError("organisation is required / 缺少机构代码")
-    organisation = Organisation.objects.filter(code=value).first()
-    if organisation is None:
-        raise ValueError(f"no organisation with code {value!r} / 无此机构")
-    return organisation
 
 
 def _day(value: Any, name: str) -> date:
@@ -57,7 +48,7 @@ def _day(value: Any, name: str) -> date:
 @register_service("notary.acceptance_number")
 def acceptance_number(params: dict[str, Any]) -> dict[str, Any]:
     """Params: `organisation` (code), `accepted_at` (ISO). Result: `number` (受理号), `year`."""
-    organisation = _organisation(params.get("organisation"))
+    organisation = organisation_from_code(params.get("organisation"))
     year = _day(params.get("accepted_at"), "accepted_at").year
     return {"number": services.acceptance_number_next(organisation, year), "year": year}
 
@@ -66,7 +57,7 @@ def acceptance_number(params: dict[str, Any]) -> dict[str, Any]:
 def assign_notary(params: dict[str, Any]) -> dict[str, Any]:
     """Params: `organisation` (code). Result: `notary` (username of the least-loaded notary),
     `open_tasks` (their load when chosen). Fails when no notary serves the organisation."""
-    organisation = _organisation(params.get("organisation"))
+    organisation = organisation_from_code(params.get("organisation"))
     chosen = services.notary_least_loaded(organisation)
     if chosen is None:
         raise ValueError(
@@ -91,7 +82,7 @@ def count_quota(params: dict[str, Any]) -> dict[str, Any]:
     case_number = str(params.get("case_number") or "").strip()
     if not case_number:
         raise ValueError("case_number is required / 缺少受理号")
-    organisation = _organisation(params.get("organisation"))
+    organisation = organisation_from_code(params.get("organisation"))
     day = _day(params.get("issued_at"), "issued_at")
     return services.quota_count(
         notary=notary, case_number=case_number, organisation=organisation, day=day

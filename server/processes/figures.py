@@ -14,6 +14,8 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied
 
@@ -163,3 +165,25 @@ def on_time(done: datetime | None, due: Any) -> bool | None:
     if done is None or due_at is None:
         return None
     return done <= due_at
+
+
+FIGURES_PARAMETERS = [
+    OpenApiParameter("organisation", OpenApiTypes.STR, description="id or code; default the caller's own"),
+    OpenApiParameter("from", OpenApiTypes.DATE, description="cases received on or after (default 1 January)"),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="cases received on or before (default today)"),
+]
+
+
+def figures_schema(*, summary: str, response: Any, description: str = "") -> Any:
+    """The OpenAPI description every service line's figures endpoint shares."""
+    return extend_schema(
+        summary=summary,
+        description=description,
+        parameters=FIGURES_PARAMETERS,
+        responses={
+            200: response,
+            400: OpenApiResponse(description="bad `from`/`to`"),
+            403: OpenApiResponse(description="not staff"),
+            404: OpenApiResponse(description="organisation unknown or outside the caller's scope"),
+        },
+    )
