@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from server.complaints.figures import PREFIX, RECEIVED, complaint_figures
-from server.processes.figures import case_milestones, figures_schema, figures_scope
+from server.processes.figures import case_milestones, figures_schema, figures_scope, figures_scope_serializer
 
 
 def _rates(name: str, fields: tuple[str, ...]) -> serializers.Serializer:
@@ -19,22 +19,7 @@ def _rates(name: str, fields: tuple[str, ...]) -> serializers.Serializer:
 StatsResponse = inline_serializer(
     "ComplaintStats",
     {
-        "scope": inline_serializer(
-            "ComplaintStatsScope",
-            {
-                "organisation": inline_serializer(
-                    "ComplaintStatsOrganisation",
-                    {
-                        "id": serializers.IntegerField(),
-                        "code": serializers.CharField(),
-                        "name": serializers.CharField(),
-                        "name_en": serializers.CharField(),
-                    },
-                ),
-                "from": serializers.DateField(),
-                "to": serializers.DateField(),
-            },
-        ),
+        "scope": figures_scope_serializer(),
         "targets": _rates("ComplaintStatsTargets", ("acceptance_rate", "reply_rate")),
         "counts": inline_serializer(
             "ComplaintStatsCounts",

@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +21,7 @@ from server.processes.figures import (
     case_milestones,
     figures_schema,
     figures_scope,
+    figures_scope_serializer,
     moment,
     on_time,
     rate,
@@ -137,24 +137,6 @@ def legal_aid_figures(cases: list[CaseMilestones], now: datetime) -> dict[str, A
 # Response documentation
 
 
-class LegalAidOrganisationSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
-    name_en = serializers.CharField()
-
-
-# `from` is a Python keyword, so the scope is declared as a mapping.
-LegalAidScopeSerializer = inline_serializer(
-    "LegalAidScope",
-    {
-        "organisation": LegalAidOrganisationSerializer(),
-        "from": serializers.DateField(),
-        "to": serializers.DateField(),
-    },
-)
-
-
 class LegalAidCountRateSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     rate = serializers.FloatField(
@@ -200,7 +182,7 @@ class LegalAidOverdueSerializer(serializers.Serializer):
 
 
 class LegalAidStatsSerializer(serializers.Serializer):
-    scope = LegalAidScopeSerializer
+    scope = figures_scope_serializer()
     received = serializers.IntegerField()
     by_channel = serializers.DictField(child=serializers.IntegerField(), help_text="online, hotline_12348...")
     exempt = serializers.IntegerField(help_text="exempt from the hardship check")

@@ -6,7 +6,6 @@ from collections import defaultdict
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +18,7 @@ from server.processes.figures import (
     case_milestones,
     figures_schema,
     figures_scope,
+    figures_scope_serializer,
     moment,
     rate,
 )
@@ -121,23 +121,6 @@ def mediation_figures(
 # OpenAPI shapes
 
 
-class _OrganisationSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
-    name_en = serializers.CharField()
-
-
-_SCOPE = inline_serializer(
-    "MediationStatsScope",
-    {
-        "organisation": _OrganisationSerializer(),
-        "from": serializers.DateField(),
-        "to": serializers.DateField(),
-    },
-)
-
-
 class _EscalationsSerializer(serializers.Serializer):
     administrative = serializers.IntegerField(help_text="escalated to administrative mediation")
     judicial = serializers.IntegerField(help_text="escalated to judicial mediation / court guidance")
@@ -177,7 +160,7 @@ class _OverdueSerializer(serializers.Serializer):
 
 
 class MediationStatsSerializer(serializers.Serializer):
-    scope = _SCOPE
+    scope = figures_scope_serializer()
     counts = _CountsSerializer()
     rates = _RatesSerializer()
     overdue = _OverdueSerializer(many=True)

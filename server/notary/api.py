@@ -23,6 +23,7 @@ from server.processes.figures import (
     case_milestones,
     figures_schema,
     figures_scope,
+    figures_scope_serializer,
     moment,
     on_time,
     rate,
@@ -220,27 +221,8 @@ class NotaryQuotaSerializer(serializers.Serializer):
     behind = serializers.IntegerField()
 
 
-class NotaryScopeOrganisationSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
-    name_en = serializers.CharField()
-
-
-# "from" is a Python keyword, so this one is built with type().
-NotaryScopeSerializer = type(
-    "NotaryScopeSerializer",
-    (serializers.Serializer,),
-    {
-        "organisation": NotaryScopeOrganisationSerializer(),
-        "from": serializers.DateField(),
-        "to": serializers.DateField(),
-    },
-)
-
-
 class NotaryStatsSerializer(serializers.Serializer):
-    scope = NotaryScopeSerializer()
+    scope = figures_scope_serializer()
     received = serializers.IntegerField()
     accepted = serializers.IntegerField()
     refused = serializers.IntegerField()

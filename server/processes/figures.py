@@ -187,3 +187,27 @@ def figures_schema(*, summary: str, response: Any, description: str = "") -> Any
             404: OpenApiResponse(description="organisation unknown or outside the caller's scope"),
         },
     )
+
+
+class FiguresOrganisationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+
+
+# `from` is a keyword, so the scope block's fields are given as a mapping.
+FiguresScopeSerializer = type(
+    "FiguresScopeSerializer",
+    (serializers.Serializer,),
+    {
+        "organisation": FiguresOrganisationSerializer(),
+        "from": serializers.DateField(),
+        "to": serializers.DateField(),
+    },
+)
+
+
+def figures_scope_serializer() -> serializers.Serializer:
+    """The `scope` block of every figures answer."""
+    return FiguresScopeSerializer()
