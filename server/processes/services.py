@@ -136,8 +136,12 @@ def _sync_rows(
     *,
     actor: AbstractBaseUser | None,
     events: list[Event] | None = None,
+    save_later: bool = False,
 ) -> None:
     """Make the task and timer rows say what the snapshot says, writing their audit events.
+
+    Also works out the instance's stage, next deadline and next timer; with `save_later`
+    they are only set on the object, for the caller's one UPDATE of the instance.
 
     Leaves the open tasks and waiting timers on the instance (`open_tasks`, `waiting_timers`)
     so the response needs no second look at the database.
@@ -223,9 +227,9 @@ def _sync_rows(
         "next_deadline": min((row.due_at for row in open_tasks if row.due_at), default=None),
     }
     changed = {name: value for name, value in changed.items() if getattr(instance, name) != value}
-    if changed:
-        for name, value in changed.items():
-            setattr(instance, name, value)
+    for name, value in changed.items():
+        setattr(instance, name, value)
+    if changed and not save_later:
         ProcessInstance.objects.filter(pk=instance.pk).update(**changed)
     events_save(events)
     instance.open_tasks = open_tasks
@@ -294,6 +298,9 @@ _SNAPSHOT_FIELDS = [
 ]
 
 
+_DERIVED_FIELDS = ["stage", "next_deadline", "next_timer_at"]
+
+
 def _save_snapshot(instance: ProcessInstance, snapshot: Snapshot) -> None:
     instance.state = snapshot.state
     instance.serializer_version = snapshot.serializer_version
@@ -302,7 +309,7 @@ def _save_snapshot(instance: ProcessInstance, snapshot: Snapshot) -> None:
     if snapshot.completed:
         instance.status = InstanceStatus.COMPLETED
         instance.completed_at = timezone.now()
-    instance.save(update_fields=_SNAPSHOT_FIELDS)
+    instance.save(update_fields=_SNAPSHOT_FIELDS + _DERIVED_FIELDS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -522,7 +529,6 @@ def task_complete(*, task_id: int, user: AbstractBaseUser, data: Any) -> HumanTa
     task.completed_by = user
     task.completed_at = now
     task.save(update_fields=_COMPLETION_FIELDS)
-    _save_snapshot(instance, snapshot)
     completed = event_build(
         action="task.completed",
         actor=user,
@@ -533,7 +539,8 @@ def task_complete(*, task_id: int, user: AbstractBaseUser, data: Any) -> HumanTa
         submitted=data,
         steps=list(snapshot.steps),
     )
-    _sync_rows(instance, snapshot, actor=user, events=[completed])
+    _sync_rows(instance, snapshot, actor=user, events=[completed], save_later=True)
+    _save_snapshot(instance, snapshot)
     return task
 
 
@@ -590,7 +597,6 @@ def timers_fire_due(*, limit: int = 100) -> list[Timer]:
                 _timer_failed(due, instance, exc)
                 fired += due
                 continue
-            _save_snapshot(instance, snapshot)
             timer_event = event_build(
                 action="instance.timer",
                 instance=instance,
@@ -599,7 +605,8 @@ def timers_fire_due(*, limit: int = 100) -> list[Timer]:
                 bpmn_ids=[timer.bpmn_id for timer in due],
                 steps=list(snapshot.steps),
             )
-            _sync_rows(instance, snapshot, actor=None, events=[timer_event])
+            _sync_rows(instance, snapshot, actor=None, events=[timer_event], save_later=True)
+            _save_snapshot(instance, snapshot)
             for timer in due:
                 timer.refresh_from_db()
                 logger.info(
