@@ -49,6 +49,19 @@ def package_files(folder: Path) -> dict[str, bytes]:
     }
 
 
+def shown_fields(schema: dict, path: str = "") -> list[tuple[str, str | None]]:
+    """Every field a form shows, nested objects and list items included, with its title.
+    (Fields named only inside `if`/`then`/`else` are conditions on shown fields, not fields.)"""
+    found = []
+    for name, field in (schema.get("properties") or {}).items():
+        if isinstance(field, dict):
+            found.append((f"{path}{name}", field.get("title")))
+            found += shown_fields(field, f"{path}{name}.")
+            if isinstance(field.get("items"), dict):
+                found += shown_fields(field["items"], f"{path}{name}[].")
+    return found
+
+
 def bilingual(text: str | None) -> bool:
     return bool(text and CJK.search(text) and LATIN.search(text))
 
@@ -103,8 +116,8 @@ def test_every_user_task_has_a_bilingual_form_and_name(folder):
             assert props.get("formUiSchemaFilename") in files, f"{task.get('id')}: no ui schema"
             schema = json.loads(files[form])
             assert bilingual(schema.get("title")), f"{form}: title needs 中文 / English"
-            for name, field in schema.get("properties", {}).items():
-                assert bilingual(field.get("title")), f"{form}: field {name} needs a 中文 / English title"
+            for path, title in shown_fields(schema):
+                assert bilingual(title), f"{form}: field {path} needs a 中文 / English title"
 
 
 def test_every_task_and_event_is_named_in_both_languages(folder):
@@ -117,3 +130,21 @@ def test_every_task_and_event_is_named_in_both_languages(folder):
                 assert bilingual(node.get("name")), (
                     f"{path.name}: {tag} {node.get('id')} needs 中文 / English name"
                 )
+
+
+def test_every_start_form_is_bilingual_down_to_nested_fields(folder):
+    files = package_files(folder)
+    for path in folder.glob("*.bpmn"):
+        root = etree.parse(str(path)).getroot()
+        for start in root.iterfind(".//bpmn:startEvent", NS):
+            props = {
+                p.get("name"): p.get("value")
+                for p in start.iterfind(".//{http://spiffworkflow.org/bpmn/schema/1.0/core}property")
+            }
+            form = props.get("formJsonSchemaFilename")
+            if form is None:
+                continue
+            schema = json.loads(files[form])
+            assert bilingual(schema.get("title")), f"{form}: title needs 中文 / English"
+            for field, title in shown_fields(schema):
+                assert bilingual(title), f"{form}: field {field} needs a 中文 / English title"
