@@ -6,6 +6,7 @@ The server talks to it through `Engine` and the plain dataclasses in `workflows.
 from workflows.api import (
     DeployError,
     DeployFailed,
+    DocumentDue,
     EngineError,
     FlowAnnotation,
     HumanTaskSpec,
@@ -22,6 +23,7 @@ from workflows.engine import Engine, Instance
 __all__ = [
     "DeployError",
     "DeployFailed",
+    "DocumentDue",
     "Engine",
     "FlowAnnotation",
     "EngineError",

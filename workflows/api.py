@@ -88,11 +88,14 @@ class FlowAnnotation:
       (e.g. "complaint.accepted"); figures such as acceptance rates are counted from these.
     - `milestone_data`: names of task-data variables copied into that event (e.g. due dates),
       so on-time figures need nothing but the event log.
+    - `document`: the template of an official notice (e.g. "complaint/ineligible") issued when
+      the node completes, from the case data as it stood there.
     """
 
     stage: str | None = None
     milestone: str | None = None
     milestone_data: tuple[str, ...] = ()
+    document: str | None = None  # an official notice issued when the node completes (template key)
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,15 @@ class MilestoneReached:
 
 
 @dataclass(frozen=True)
+class DocumentDue:
+    """An official notice a node asks for, with the case data as it stood at that node."""
+
+    bpmn_id: str
+    template: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """The instance after an operation: what to save and what to sync into the queue."""
 
@@ -173,3 +185,4 @@ class Snapshot:
     data: dict[str, Any]  # the instance's current data (last completed task's data)
     steps: tuple[str, ...] = ()  # bpmn ids of the tasks completed by this operation, in order
     milestones: tuple[MilestoneReached, ...] = ()  # in the order they were passed
+    documents: tuple[DocumentDue, ...] = ()  # notices to issue, in the order their nodes completed

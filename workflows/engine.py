@@ -30,6 +30,7 @@ from workflows import metadata, serialization, validation
 from workflows.api import (
     DeployError,
     DeployFailed,
+    DocumentDue,
     EngineError,
     FlowAnnotation,
     HumanTaskSpec,
@@ -180,6 +181,7 @@ class Instance:
         self._wf = wf
         self._steps: list[str] = []
         self._milestones: list[MilestoneReached] = []
+        self._documents: list[DocumentDue] = []
         info = compiled.package.processes.get(process_id)
         self._notes = info.annotations if info is not None else {}
         self._done: set[Any] = {t.id for t in self._all_tasks() if t.state == TaskState.COMPLETED}
@@ -217,6 +219,7 @@ class Instance:
             data=self._data(),
             steps=tuple(self._steps),
             milestones=tuple(self._milestones),
+            documents=tuple(self._documents),
         )
 
     # ------------------------------------------------------------------ internals
@@ -269,6 +272,8 @@ class Instance:
             if note is not None and note.milestone:
                 recorded = {name: _copy(task.data.get(name)) for name in note.milestone_data}
                 self._milestones.append(MilestoneReached(bpmn_id, note.milestone, recorded))
+            if note is not None and note.document:
+                self._documents.append(DocumentDue(bpmn_id, note.document, _copy(task.data)))
 
     def _check_depth(self) -> None:
         for task in self._all_tasks():

@@ -105,6 +105,7 @@ def flow_annotation(node: etree._Element) -> FlowAnnotation | None:
     stage = (props.get("stage") or "").strip() or None
     milestone = (props.get("milestone") or "").strip() or None
     recorded = tuple(name.strip() for name in (props.get("milestoneData") or "").split(",") if name.strip())
-    if stage is None and milestone is None:
+    document = (props.get("document") or "").strip() or None
+    if stage is None and milestone is None and document is None:
         return None
-    return FlowAnnotation(stage=stage, milestone=milestone, milestone_data=recorded)
+    return FlowAnnotation(stage=stage, milestone=milestone, milestone_data=recorded, document=document)

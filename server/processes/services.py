@@ -219,6 +219,10 @@ def _sync_rows(
     open_tasks.sort(key=lambda row: (-row.priority, row.due_sort, row.pk))
     annotations = _annotations(instance)
     events.extend(_milestone_events(instance, snapshot, actor))
+    if snapshot.documents:
+        from server.documents.services import documents_create
+
+        documents_create(instance=instance, due=snapshot.documents, actor=actor)
     if snapshot.completed:
         events.append(event_build(action="instance.completed", actor=actor, instance=instance))
     changed = {
