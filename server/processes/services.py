@@ -574,50 +574,61 @@ def timers_fire_due(*, limit: int = 100) -> list[Timer]:
     fired: list[Timer] = []
     seen: set[int] = set()
     while len(fired) < limit:
-        with transaction.atomic():
-            now = timezone.now()
-            instance = (
-                ProcessInstance.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("definition")
-                .filter(
-                    status=InstanceStatus.RUNNING, timers__status=TimerStatus.WAITING, timers__due_at__lte=now
+        picked: int | None = None
+        try:
+            with transaction.atomic():
+                now = timezone.now()
+                instance = (
+                    ProcessInstance.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("definition")
+                    .filter(
+                        status=InstanceStatus.RUNNING,
+                        timers__status=TimerStatus.WAITING,
+                        timers__due_at__lte=now,
+                    )
+                    .exclude(pk__in=seen)
+                    .order_by("next_timer_at", "id")
+                    .first()
                 )
-                .exclude(pk__in=seen)
-                .order_by("next_timer_at", "id")
-                .first()
-            )
-            if instance is None:
-                break
-            seen.add(instance.pk)
-            due = list(instance.timers.filter(status=TimerStatus.WAITING, due_at__lte=now))
-            if not due:
-                continue  # another worker fired them between our look and our lock
-            before = instance.data
-            try:
-                running = engine().restore(package_for(instance.definition), instance.state)
-                running.fire_due_timers()
-                snapshot = running.snapshot()
-            except EngineError as exc:
-                _timer_failed(due, instance, exc)
-                fired += due
-                continue
-            timer_event = event_build(
-                action="instance.timer",
-                instance=instance,
-                before=before,
-                after=snapshot.data,
-                bpmn_ids=[timer.bpmn_id for timer in due],
-                steps=list(snapshot.steps),
-            )
-            _sync_rows(instance, snapshot, actor=None, events=[timer_event], save_later=True)
-            _save_snapshot(instance, snapshot)
-            for timer in due:
-                timer.refresh_from_db()
-                logger.info(
-                    "timer %s (%s) of instance %s: %s", timer.pk, timer.bpmn_id, instance.pk, timer.status
+                if instance is None:
+                    break
+                seen.add(instance.pk)
+                picked = instance.pk
+                due = list(instance.timers.filter(status=TimerStatus.WAITING, due_at__lte=now))
+                if not due:
+                    continue  # another worker fired them between our look and our lock
+                before = instance.data
+                try:
+                    running = engine().restore(package_for(instance.definition), instance.state)
+                    running.fire_due_timers()
+                    snapshot = running.snapshot()
+                except EngineError as exc:
+                    _timer_failed(due, instance, exc)
+                    fired += due
+                    continue
+                timer_event = event_build(
+                    action="instance.timer",
+                    instance=instance,
+                    before=before,
+                    after=snapshot.data,
+                    bpmn_ids=[timer.bpmn_id for timer in due],
+                    steps=list(snapshot.steps),
                 )
-                if timer.status == TimerStatus.FIRED:
-                    fired.append(timer)
+                _sync_rows(instance, snapshot, actor=None, events=[timer_event], save_later=True)
+                _save_snapshot(instance, snapshot)
+                for timer in due:
+                    timer.refresh_from_db()
+                    logger.info(
+                        "timer %s (%s) of instance %s: %s", timer.pk, timer.bpmn_id, instance.pk, timer.status
+                    )
+                    if timer.status == TimerStatus.FIRED:
+                        fired.append(timer)
+        except Exception:
+            if picked is None:
+                raise  # no instance could even be picked (database down): the worker loop reports it
+            # One instance failing in an unexpected way (a database error, a bug) must not hold
+            # up every other instance's timers: log it, leave it for the next sweep, go on.
+            logger.exception("timers of instance %s could not be fired; retrying next sweep", picked)
     return fired
 
 
