@@ -14,6 +14,7 @@ api_v1 = [
     path("health", core_api.HealthApi.as_view(), name="health"),
     path("calendar", core_api.CalendarApi.as_view(), name="calendar"),
     path("", include("server.processes.urls")),
+    path("", include("server.documents.urls")),
     path("legal-aid/", include("server.legal_aid.urls")),
     path("notary/", include("server.notary.urls")),
     path("mediation/", include("server.mediation.urls")),

@@ -71,6 +71,13 @@ def definitions_deploy(
     version n+1. Running instances stay on the version they started with.
     """
     package = engine().compile(files)
+    from server.documents.services import deploy_errors  # documents build on processes, not the reverse
+
+    notice_errors = [
+        error for process_id in package.processes for error in deploy_errors(package, process_id)
+    ]
+    if notice_errors:
+        raise DeployFailed(notice_errors)
     outcomes = []
     texts = {name: content.decode("utf-8") for name, content in package.files.items()}
     for process_id, info in sorted(package.processes.items()):

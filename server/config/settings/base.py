@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "server.notary",
     "server.mediation",
     "server.complaints",
+    "server.documents",
 ]
 
 MIDDLEWARE = [

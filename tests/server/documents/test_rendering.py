@@ -1,0 +1,150 @@
+"""PDFs are rendered outside the completing transaction, by the first download or the worker,
+once; a failed render loses nothing; an issued document never changes."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import signal
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
+
+from server.audit.models import AppendOnlyError
+from server.documents import services
+from server.documents.models import Document
+from server.processes.models import Timer
+from tests.server.complaints.conftest import complain
+from tests.server.documents.conftest import documents_of
+
+
+@pytest.fixture
+def run_worker_once(monkeypatch):
+    """`manage.py run_worker --once`, its output. The test process keeps its own signal handlers,
+    and its connection: the test runs in a transaction the worker's reconnect would close."""
+    from server.processes.management.commands import run_worker
+
+    monkeypatch.setattr(run_worker, "close_old_connections", lambda: None)
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def run() -> str:
+        out = io.StringIO()
+        call_command("run_worker", "--once", stdout=out)
+        return out.getvalue()
+
+    yield run
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
+
+
+def test_the_worker_renders_documents_waiting_for_their_pdf(ineligible_complaint, run_worker_once):
+    [document] = documents_of(ineligible_complaint["id"])
+    assert document.pdf is None  # the completing request issued it without rendering
+
+    assert "rendered 1 document(s)" in run_worker_once()
+    stored = Document.objects.get(pk=document.pk)
+    assert bytes(stored.pdf).startswith(b"%PDF-")
+    assert stored.sha256 == hashlib.sha256(bytes(stored.pdf)).hexdigest()
+    assert stored.rendered_at is not None and stored.render_failures == 0
+    assert "rendered" not in run_worker_once()  # nothing left to do
+    assert services.documents_render_pending() == 0
+
+
+def test_a_failed_render_is_logged_retried_later_and_never_stops_the_timers(
+    client_for, ineligible_complaint, clock, run_worker_once, monkeypatch, caplog
+):
+    [document] = documents_of(ineligible_complaint["id"])
+    waiting = complain(client_for("applicant"))  # waits for its eligibility check, with timers
+    warning = Timer.objects.get(instance_id=waiting["id"], bpmn_id="eligibility_deadline_near")
+
+    def broken(document):
+        raise RuntimeError("font cache unreadable")
+
+    working = services._render_pdf
+    monkeypatch.setattr(services, "_render_pdf", broken)
+    clock.move_to(warning.due_at + timedelta(seconds=1))
+    with caplog.at_level(logging.ERROR, logger="lexflow.documents"):
+        output = run_worker_once()
+    assert "fired timer eligibility_deadline_near" in output
+    assert Timer.objects.get(pk=warning.pk).status == "fired"
+    assert "rendering document" in caplog.text and "font cache unreadable" in caplog.text
+    failed = Document.objects.get(pk=document.pk)
+    assert failed.pdf is None and failed.render_failures == 1
+    assert "font cache unreadable" in failed.render_error
+    assert failed.data == document.data  # nothing lost
+
+    # A download meanwhile: 503 with Retry-After, not a 500.
+    response = client_for("applicant").get(f"/api/v1/documents/{document.pk}/pdf")
+    assert response.status_code == 503, response.content
+    assert response["Retry-After"] == "30"
+    assert "文书正在生成" in response.json()["detail"]
+    assert Document.objects.get(pk=document.pk).render_failures == 2
+
+    # The worker backs off instead of retrying every second...
+    assert services.documents_render_pending() == 0
+    # ...and renders it once the fault is gone and the back-off has passed.
+    monkeypatch.setattr(services, "_render_pdf", working)
+    clock.shift(minutes=5)
+    assert services.documents_render_pending() == 1
+    rendered = Document.objects.get(pk=document.pk)
+    assert rendered.rendered_at is not None and rendered.render_error == ""
+
+
+def test_a_worker_sweep_whose_document_step_fails_still_fires_timers(
+    client_for, complaint_process, clock, run_worker_once, monkeypatch, caplog
+):
+    from server.processes.management.commands import run_worker
+
+    waiting = complain(client_for("applicant"))
+    warning = Timer.objects.get(instance_id=waiting["id"], bpmn_id="eligibility_deadline_near")
+
+    def broken(**kwargs):
+        raise DatabaseError("connection lost")
+
+    monkeypatch.setattr(run_worker, "documents_render_pending", broken)
+    clock.move_to(warning.due_at + timedelta(seconds=1))
+    with caplog.at_level(logging.ERROR, logger="lexflow.worker"):
+        run_worker_once()
+    assert Timer.objects.get(pk=warning.pk).status == "fired"
+    assert "document rendering sweep failed" in caplog.text
+
+
+def test_an_issued_document_cannot_be_edited_or_deleted(client_for, ineligible_complaint):
+    [document] = documents_of(ineligible_complaint["id"])
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        # Even before rendering, what the notice says is fixed.
+        cursor.execute("UPDATE documents_document SET title = 'forged' WHERE id = %s", [document.pk])
+    pdf = client_for("applicant").get(f"/api/v1/documents/{document.pk}/pdf").content
+    document = Document.objects.get(pk=document.pk)
+
+    document.title = "改过的 / Rewritten"
+    with pytest.raises(AppendOnlyError):
+        document.save()
+    with pytest.raises(AppendOnlyError):
+        document.delete()
+    with pytest.raises(AppendOnlyError):
+        Document.objects.filter(pk=document.pk).update(title="x")
+    with pytest.raises(AppendOnlyError):
+        Document.objects.filter(pk=document.pk).delete()
+    # Rendering again never replaces the stored PDF (its sha256 is what people verify).
+    now = document.rendered_at + timedelta(days=1)
+    assert (
+        Document.objects.record_rendering(document.pk, pdf=b"%PDF-forged", sha256="0" * 64, rendered_at=now)
+        is False
+    )
+    Document.objects.record_failure(document.pk, error="late failure", failed_at=now)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE documents_document SET pdf = NULL WHERE id = %s", [document.pk])
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE documents_document SET render_error = 'x' WHERE id = %s", [document.pk])
+    if connection.vendor == "postgresql":  # SQLite keeps DELETE for the test runner's table flush
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM documents_document WHERE id = %s", [document.pk])
+
+    stored = Document.objects.get(pk=document.pk)
+    assert stored.title == "不予受理告知书 / Notice that the complaint is not accepted"
+    assert bytes(stored.pdf) == pdf and stored.sha256 == hashlib.sha256(pdf).hexdigest()
+    assert stored.render_failures == 0 and stored.render_error == ""
