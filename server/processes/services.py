@@ -144,11 +144,12 @@ def _sync_rows(
     actor: AbstractBaseUser | None,
     events: list[Event] | None = None,
     save_later: bool = False,
-) -> None:
+) -> list[str]:
     """Make the task and timer rows say what the snapshot says, writing their audit events.
 
-    Also works out the instance's stage, next deadline and next timer; with `save_later`
-    they are only set on the object, for the caller's one UPDATE of the instance.
+    Also works out the instance's stage, next deadline and next timer and returns the names
+    of those that changed; with `save_later` they are only set on the object, for the
+    caller's one UPDATE of the instance.
 
     Leaves the open tasks and waiting timers on the instance (`open_tasks`, `waiting_timers`)
     so the response needs no second look at the database.
@@ -245,6 +246,7 @@ def _sync_rows(
     events_save(events)
     instance.open_tasks = open_tasks
     instance.waiting_timers = sorted(waiting_rows, key=lambda row: row.due_at)
+    return list(changed)
 
 
 CLOSED_STAGE = "已办结 / Closed"
@@ -427,10 +429,10 @@ def instance_start(
         serializer_version=snapshot.serializer_version,
         data=snapshot.data,
     )
-    if not instance.business_key:
+    numbered = not instance.business_key
+    if numbered:
         # A case number people can read out on the phone: the day it was opened and its id.
         instance.business_key = f"{timezone.localdate():%Y%m%d}-{instance.pk:06d}"
-        ProcessInstance.objects.filter(pk=instance.pk).update(business_key=instance.business_key)
     started = event_build(
         action="instance.started",
         actor=user,
@@ -440,7 +442,11 @@ def instance_start(
         version=definition.version,
         steps=list(snapshot.steps),
     )
-    _sync_rows(instance, snapshot, actor=user, events=[started])
+    derived = _sync_rows(instance, snapshot, actor=user, events=[started], save_later=True)
+    # One UPDATE for the case number and what the sync derived (stage, deadlines, timers).
+    fields = {name: getattr(instance, name) for name in derived + (["business_key"] if numbered else [])}
+    if fields:
+        ProcessInstance.objects.filter(pk=instance.pk).update(**fields)
     return instance
 
 
