@@ -51,9 +51,7 @@ def task_is_visible_to(task: HumanTask, user: AbstractBaseUser) -> bool:
     instance = task.instance
     if user.pk in (instance.applicant_id, instance.started_by_id):
         return True
-    return any(
-        grant.role in STAFF_ROLES and instance.org_path.startswith(grant.path) for grant in user_grants(user)
-    )
+    return user_sees_whole_case(user, instance)
 
 
 def task_is_actionable_by(task: HumanTask, user: AbstractBaseUser) -> bool:
