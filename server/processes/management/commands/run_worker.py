@@ -43,6 +43,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         self.stdout.write(f"timer worker {name} started (every {interval:g}s)")
+        backlog_rendered = 0  # reported once a backlog has drained, not every sweep
         while not stopping:
             close_old_connections()
             try:
@@ -62,8 +63,10 @@ class Command(BaseCommand):
             try:
                 # After the timers, so a slow or failing render never holds them up.
                 rendered = documents_render_pending(limit=DOCUMENTS_PER_SWEEP)
-                if rendered:
-                    self.stdout.write(f"rendered {rendered} document(s)")
+                backlog_rendered += rendered
+                if backlog_rendered and (rendered < DOCUMENTS_PER_SWEEP or once):
+                    self.stdout.write(f"rendered {backlog_rendered} document(s)")
+                    backlog_rendered = 0
             except Exception:  # never let documents stop the timers
                 logger.exception("document rendering sweep failed")
             if once:
