@@ -67,3 +67,9 @@ def organisation_from_code(value: object) -> Organisation:
     if organisation is None:
         raise ValueError(f"no organisation with code {code!r} / 无此机构")
     return organisation
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """ "/1/4/9/" -> ["/1/4/9/", "/1/4/", "/1/"]: an organisation's path and those above it, nearest first."""
+    parts = [part for part in path.split("/") if part]
+    return ["/" + "/".join(parts[:depth]) + "/" for depth in range(len(parts), 0, -1)]

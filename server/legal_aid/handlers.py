@@ -29,6 +29,7 @@ from typing import Any
 
 from server.accounts.models import Organisation
 from server.audit.models import Event
+from server.core.db import lock_in_order
 from server.processes.deadlines import register_deadline
 from server.processes.engine import register_service
 from server.processes.models import InstanceStatus
@@ -36,8 +37,9 @@ from server.processes.models import InstanceStatus
 from .models import CaseType, HardshipThreshold, Lawyer, LawyerConflict, SubsidyRate
 
 PROCESS_KEY = "legal_aid_application"
-# Milestones whose `assigned_lawyer` names the lawyer now acting on a case (the latest wins).
-ASSIGNMENT_MILESTONES = ("legal_aid.advance_aid", "legal_aid.assigned")
+# Milestones whose `assigned_lawyer` names the lawyer now acting on, or proposed for, a case
+# (the latest wins): a pick awaiting its letter already counts, so the next grant goes elsewhere.
+ASSIGNMENT_MILESTONES = ("legal_aid.advance_aid", "legal_aid.lawyer_proposed", "legal_aid.assigned")
 
 register_deadline(
     "legal_aid.decision",
@@ -234,6 +236,9 @@ def assign_lawyer(params: dict[str, Any]) -> dict[str, Any]:
         raise _error(f"未知机构 / unknown organisation {code!r}")
     parties = _parties(params.get("parties"))
     lawyers = _candidate_lawyers(organisation)
+    # Two grants at once must not both see the same lawyer as least loaded: the second waits
+    # here until the first has committed its pick, then counts it.
+    lock_in_order(Lawyer.objects.filter(pk__in=[lawyer.pk for lawyer in lawyers]))
     loads = open_assignments([lawyer.user.get_username() for lawyer in lawyers])
     conflicted = {
         lawyer.user.get_username()

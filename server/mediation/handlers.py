@@ -7,7 +7,8 @@ from typing import Any
 from django.db.models import Count, Q
 
 from server.accounts.models import Organisation
-from server.accounts.selectors import organisation_from_code
+from server.accounts.selectors import ancestor_paths, organisation_from_code
+from server.core.db import lock_in_order
 from server.mediation.models import MAX_GRADE, MIN_GRADE, Mediator
 from server.processes.deadlines import register_deadline
 from server.processes.engine import register_service
@@ -83,14 +84,12 @@ def mediators_for(organisation: Organisation, min_grade: int) -> list[Mediator]:
     `min_grade`, least loaded (fewest open mediation sessions) first; on equal load the lower
     grade first (senior mediators stay free for the disputes only they may take), then by
     username for a stable order."""
-    parts = organisation.path.strip("/").split("/")
-    ancestors = ["/" + "/".join(parts[:depth]) + "/" for depth in range(1, len(parts) + 1)]
     return list(
         Mediator.objects.filter(
             active=True,
             user__is_active=True,
             grade__gte=min_grade,
-            organisation__path__in=ancestors,
+            organisation__path__in=ancestor_paths(organisation.path),
         )
         .select_related("user", "organisation")
         .annotate(
@@ -122,6 +121,10 @@ def assign_mediator(params: dict[str, Any]) -> dict[str, Any]:
         organisation = organisation_from_code(params.get("organisation"))
     except ValueError as exc:
         raise AssignmentError(str(exc)) from None
+    # Two disputes assigned at once must not both see the same mediator as least loaded.
+    lock_in_order(
+        Mediator.objects.filter(organisation__path__in=ancestor_paths(organisation.path), active=True)
+    )
     candidates = mediators_for(organisation, min_grade)
     if not candidates:
         return {

@@ -12,14 +12,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 
 from server.accounts.models import Membership, Organisation, Role
+from server.accounts.selectors import ancestor_paths
+from server.core.db import lock_in_order
 from server.notary.models import DEFAULT_LEGAL_AID_QUOTA, AcceptanceCounter, LegalAidQuotaEntry, QuotaTarget
 from server.processes.models import TaskStatus
-
-
-def _ancestor_paths(organisation: Organisation) -> list[str]:
-    """ "/1/4/9/" -> ["/1/4/9/", "/1/4/", "/1/"]: the organisation and those above it, nearest first."""
-    parts = [p for p in organisation.path.split("/") if p]
-    return ["/" + "/".join(parts[:depth]) + "/" for depth in range(len(parts), 0, -1)]
 
 
 def acceptance_number_next(organisation: Organisation, year: int) -> str:
@@ -48,7 +44,7 @@ class NotaryLoad:
 def notaries_for(organisation: Organisation) -> list[AbstractBaseUser]:
     """Active notaries who may handle the organisation's cases: notaries of it or of an office above it."""
     user_ids = Membership.objects.filter(
-        role=Role.NOTARY, organisation__path__in=_ancestor_paths(organisation)
+        role=Role.NOTARY, organisation__path__in=ancestor_paths(organisation.path)
     ).values("user_id")
     return list(get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("username"))
 
@@ -58,6 +54,10 @@ def notary_least_loaded(organisation: Organisation) -> NotaryLoad | None:
 
     Spreading new cases by open work keeps a green-channel case from waiting behind a full desk.
     """
+    # Two cases accepted at once must not both see the same notary as least loaded.
+    lock_in_order(
+        Membership.objects.filter(role=Role.NOTARY, organisation__path__in=ancestor_paths(organisation.path))
+    )
     notaries = notaries_for(organisation)
     if not notaries:
         return None
@@ -76,11 +76,11 @@ def quota_target_for(organisation: Organisation | None) -> int:
     if organisation is None:
         return DEFAULT_LEGAL_AID_QUOTA
     targets = dict(
-        QuotaTarget.objects.filter(organisation__path__in=_ancestor_paths(organisation)).values_list(
+        QuotaTarget.objects.filter(organisation__path__in=ancestor_paths(organisation.path)).values_list(
             "organisation__path", "cases_per_year"
         )
     )
-    for path in _ancestor_paths(organisation):
+    for path in ancestor_paths(organisation.path):
         if path in targets:
             return targets[path]
     return DEFAULT_LEGAL_AID_QUOTA

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from server.accounts.selectors import ancestor_paths
 from server.core import calendar
 
 _DURATION = re.compile(
@@ -136,11 +137,9 @@ def deadline_for(key: str, organisation_code: str | None) -> Deadline:
         known = ", ".join(sorted(_DEFAULTS)) or "none"
         raise ValueError(f"unknown deadline {key!r} (known: {known})")
     rows, paths = _settings()
-    path = paths.get(organisation_code or "", "")
-    # "/1/4/9/" -> "/1/4/9/", "/1/4/", "/1/": the nearest organisation's setting wins
-    parts = [p for p in path.split("/") if p]
-    for depth in range(len(parts), 0, -1):
-        row = rows.get(("/" + "/".join(parts[:depth]) + "/", key))
+    # The nearest organisation's setting wins.
+    for path in ancestor_paths(paths.get(organisation_code or "", "")):
+        row = rows.get((path, key))
         if row is not None:
             return Deadline(key, row.amount, row.unit, row.warn_before, default.label, row.organisation.code)
     return Deadline(key, default.amount, default.unit, default.warn_before, default.label, "default")

@@ -157,3 +157,37 @@ def test_bad_assignment_input_is_a_clear_error(legal_aid, params, message):
 def test_a_centre_without_lawyers_gets_no_pick_and_a_reason(demo):
     pick = assign_lawyer({"organisation": "LN-SY-SH", "parties": None})
     assert pick["lawyer"] is None and "no lawyer is registered" in pick["message"]
+
+
+def test_a_lawyer_proposed_for_a_grant_already_counts_before_the_letter_is_issued(
+    client_for, legal_aid, clock
+):
+    first = granted_case(client_for)
+    second = granted_case(client_for)
+    assert first["data"]["lawyer_pick"]["lawyer"] == "lawyer"
+    assert second["data"]["lawyer_pick"]["lawyer"] == "lawyer2"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_grants_at_the_same_moment_go_to_different_lawyers(client_for, legal_aid):
+    from tests.server.processes.test_concurrency import _race, _token_client
+
+    cases = []
+    for _ in range(2):
+        case = apply_online(client_for)
+        materials_complete(client_for, case["id"])
+        cases.append(case["id"])
+    reviewers = [_token_client(client_for("reviewer")) for _ in cases]
+    tasks = [open_task(client_for("reviewer"), case_id, "decide")["id"] for case_id in cases]
+    decision = {"outcome": "grant", "decision_number": "HP-2026-1"}
+    responses = _race(
+        [
+            lambda client=client, task=task: client.post(
+                f"/api/v1/tasks/{task}/complete", {"data": decision}, format="json"
+            )
+            for client, task in zip(reviewers, tasks, strict=True)
+        ]
+    )
+    assert [response.status_code for response in responses] == [200, 200]
+    picks = sorted(response.json()["instance"]["data"]["lawyer_pick"]["lawyer"] for response in responses)
+    assert picks == ["lawyer", "lawyer2"]

@@ -89,6 +89,7 @@ def test_a_granted_application_runs_from_intake_to_subsidy_and_survey(client_for
         "legal_aid.received",
         "legal_aid.decided",
         "legal_aid.granted",
+        "legal_aid.lawyer_proposed",
         "legal_aid.assigned",
         "legal_aid.closing_submitted",
         "legal_aid.subsidy",
@@ -146,6 +147,7 @@ def test_a_refusal_needs_written_reasons_and_an_upheld_objection_goes_back_to_as
         "legal_aid.objection_filed",
         "legal_aid.objection_decided",
         "legal_aid.granted",
+        "legal_aid.lawyer_proposed",
         "legal_aid.assigned",
     ]
 
