@@ -212,8 +212,10 @@ class InstanceListApi(ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return ProcessInstance.objects.none()
-        return selectors.instances_visible_to(self.request.user).select_related(
-            "definition", "organisation", "applicant"
+        return (
+            selectors.instances_visible_to(self.request.user)
+            .select_related("definition", "organisation", "applicant")
+            .defer("state", "data", "definition__files")  # not shown in a list
         )
 
     @extend_schema(
@@ -246,9 +248,9 @@ class InstanceDetailApi(APIView):
     @extend_schema(responses=InstanceDetailSerializer)
     def get(self, request: Request, pk: int) -> Response:
         instance = get_object_or_404(
-            selectors.instances_visible_to(request.user).select_related(
-                "definition", "organisation", "applicant"
-            ),
+            selectors.instances_visible_to(request.user)
+            .select_related("definition", "organisation", "applicant")
+            .defer("definition__files"),
             pk=pk,
         )
         return Response(InstanceDetailSerializer(instance, context={"viewer": request.user}).data)
@@ -274,7 +276,12 @@ class TaskListApi(ListAPIView):
 
 def _visible_task(request: Request, pk: int):
     """The task, or 404 when the caller may not see it (never 403: its existence is not theirs to know)."""
-    task = HumanTask.objects.select_related("instance__definition", "assignee").filter(pk=pk).first()
+    task = (
+        HumanTask.objects.select_related("instance__definition", "assignee")
+        .defer("instance__definition__files")
+        .filter(pk=pk)
+        .first()
+    )
     if task is None or not selectors.task_is_visible_to(task, request.user):
         raise NotFound("No such task.")
     return task

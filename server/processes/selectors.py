@@ -40,6 +40,9 @@ def task_queue(user: AbstractBaseUser) -> QuerySet[HumanTask]:
     return (
         HumanTask.objects.filter(id__in=ids)
         .select_related("instance__definition", "assignee", "organisation")
+        # A queue page shows none of these, and they are the big columns (engine state, case
+        # data, the process's files): leave them in the database.
+        .defer("instance__state", "instance__data", "instance__definition__files")
         .order_by("-priority", "due_sort", "id")
     )
 

@@ -152,7 +152,11 @@ class InstanceStateSerializer(InstanceSerializer):
     def get_tasks(self, instance) -> list[dict]:
         tasks = getattr(instance, "open_tasks", None)  # left there by the write that just ran
         if tasks is None:
-            tasks = instance.tasks.filter(status="open").select_related("assignee", "instance__definition")
+            tasks = (
+                instance.tasks.filter(status="open")
+                .select_related("assignee", "instance__definition")
+                .defer("instance__definition__files")
+            )
         return TaskSerializer(tasks, many=True).data
 
     def get_timers(self, instance) -> list[dict]:

@@ -463,6 +463,7 @@ def _locked_task(task_id: int, user: AbstractBaseUser) -> tuple[ProcessInstance,
     instance = (
         ProcessInstance.objects.select_for_update(of=("self",))
         .select_related("definition", "organisation", "applicant")
+        .defer("definition__files")  # the files are only read to compile, once per version
         .filter(tasks__id=task_id)
         .first()
     )
@@ -594,6 +595,7 @@ def timers_fire_due(*, limit: int = 100) -> list[Timer]:
                 instance = (
                     ProcessInstance.objects.select_for_update(skip_locked=True, of=("self",))
                     .select_related("definition")
+                    .defer("definition__files")
                     .filter(
                         status=InstanceStatus.RUNNING,
                         timers__status=TimerStatus.WAITING,

@@ -165,3 +165,22 @@ def test_task_from_another_county_is_not_in_the_queue(client_for, approval, demo
     assert caseworker.get(f"/api/v1/tasks/{task_id}").status_code == 404
     # the city supervisor sees cases of every county below the city
     assert client_for("supervisor").get(f"/api/v1/instances/{response.json()['id']}").status_code == 200
+
+
+def test_queue_and_case_list_cost_the_same_queries_for_few_or_many_rows(client_for, approval):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    applicant, caseworker = client_for("applicant"), client_for("caseworker")
+
+    def queries(client, url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    start_approval(applicant)
+    few = queries(caseworker, "/api/v1/tasks"), queries(applicant, "/api/v1/instances")
+    for _ in range(5):
+        start_approval(applicant)
+    many = queries(caseworker, "/api/v1/tasks"), queries(applicant, "/api/v1/instances")
+    assert many == few
