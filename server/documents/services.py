@@ -25,6 +25,8 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
+import segno
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import DatabaseError
 from django.db.models import Q
@@ -90,6 +92,16 @@ def _unused_code() -> str:
 
 def verify_path(code: str) -> str:
     return reverse("document-verify", kwargs={"code": code})
+
+
+def verify_url(code: str) -> str:
+    """The full address printed on a notice (text and QR code) for checking it."""
+    return settings.LEXFLOW["PUBLIC_URL"] + verify_path(code)
+
+
+def verify_qr(code: str) -> str:
+    """The verification address as an SVG QR code (a data URI for the template)."""
+    return segno.make(verify_url(code), error="m").svg_data_uri(scale=3, border=0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,6 +300,8 @@ def _context(document: Document) -> dict[str, Any]:
         "issued_at": created,
         "verification_code": document.verification_code,
         "verify_path": verify_path(document.verification_code),
+        "verify_url": verify_url(document.verification_code),
+        "verify_qr": verify_qr(document.verification_code),
     }
 
 

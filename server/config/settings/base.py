@@ -170,6 +170,9 @@ LEXFLOW = {
     "WORKER_STALE_AFTER": float(os.environ.get("LEXFLOW_WORKER_STALE_AFTER", "30")),
     "SCRIPT_TIME_LIMIT": float(os.environ.get("LEXFLOW_SCRIPT_TIME_LIMIT", "1.0")),
     "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
+    # Where the public reaches this server: printed (and as a QR code) on official notices so
+    # anyone holding one can check it at /api/v1/documents/verify/<code>.
+    "PUBLIC_URL": os.environ.get("LEXFLOW_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = LEXFLOW["MAX_UPLOAD_BYTES"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = LEXFLOW["MAX_UPLOAD_BYTES"]

@@ -51,6 +51,8 @@ def test_an_ineligible_complaint_gets_a_notice_the_applicant_downloads_as_a_pdf(
     for expected in ("不予受理告知书", REASON, case_number, document.verification_code, "2026年3月9日"):
         assert squeeze(expected) in text, expected
     assert f"/api/v1/documents/verify/{document.verification_code}" in text
+    # The full address, printed beside its QR code, for whoever holds the paper copy
+    assert f"http://127.0.0.1:8000/api/v1/documents/verify/{document.verification_code}" in text
     assert "和平区司法局" in text  # the letterhead: the case's organisation
 
     stored = Document.objects.get(pk=document.pk)

@@ -110,3 +110,14 @@ def test_the_wording_of_form_codes_comes_from_the_forms():
     assert labels["material"]["id_document"] == "身份证明 / Proof of identity"
     assert labels["case_type"]["civil"] == "民事 / Civil"
     assert labels["objection_outcome"]["rejected"].startswith("异议不成立")
+
+
+def test_the_qr_code_encodes_the_public_verification_address(settings):
+    import segno
+
+    from server.documents.services import verify_qr, verify_url
+
+    settings.LEXFLOW = {**settings.LEXFLOW, "PUBLIC_URL": "https://gov.example.cn"}
+    assert verify_url("LXF-ABCD-EFGH-JK") == "https://gov.example.cn/api/v1/documents/verify/LXF-ABCD-EFGH-JK"
+    expected = segno.make("https://gov.example.cn/api/v1/documents/verify/LXF-ABCD-EFGH-JK", error="m")
+    assert verify_qr("LXF-ABCD-EFGH-JK") == expected.svg_data_uri(scale=3, border=0)
