@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from server.complaints.figures import PREFIX, RECEIVED, complaint_figures
+from server.complaints.figures import COUNT_NAMES, PREFIX, RECEIVED, complaint_figures
 from server.processes.figures import case_milestones, figures_schema, figures_scope, figures_scope_serializer
 
 
@@ -23,20 +23,7 @@ StatsResponse = inline_serializer(
         "targets": _rates("ComplaintStatsTargets", ("acceptance_rate", "reply_rate")),
         "counts": inline_serializer(
             "ComplaintStatsCounts",
-            {
-                name: serializers.IntegerField()
-                for name in (
-                    "received",
-                    "eligible",
-                    "ineligible",
-                    "accepted",
-                    "accepted_on_time",
-                    "replied",
-                    "replied_on_time",
-                    "acceptance_escalated",
-                    "reply_escalated",
-                )
-            },
+            {name: serializers.IntegerField() for name in COUNT_NAMES},
         ),
         "rates": _rates(
             "ComplaintStatsRates",

@@ -34,6 +34,20 @@ OVERDUE_WHAT = {
 }
 
 
+# The counts every answer carries, in the order the API documents them.
+COUNT_NAMES = (
+    "received",
+    "eligible",
+    "ineligible",
+    "accepted",
+    "accepted_on_time",
+    "replied",
+    "replied_on_time",
+    "acceptance_escalated",
+    "reply_escalated",
+)
+
+
 def days_overdue(due: datetime, now: datetime) -> int:
     """Whole calendar days past the due moment, counted as the department counts them:
     a deadline at 23:59:59 on the 24th is one day overdue on the 25th."""
@@ -108,24 +122,13 @@ def complaint_figures(cases: list[CaseMilestones], *, now: datetime | None = Non
         "on_time_reply_rate": rate(counts["replied_on_time"], counts["replied"]),
         "satisfaction_rate": rate(satisfaction["satisfied"], answered),
     }
-    names = (
-        "received",
-        "eligible",
-        "ineligible",
-        "accepted",
-        "accepted_on_time",
-        "replied",
-        "replied_on_time",
-        "acceptance_escalated",
-        "reply_escalated",
-    )
     by_ground = []
     for code, count in sorted(grounds.items(), key=lambda item: (-item[1], item[0])):
         ground = ground_for(code)
         by_ground.append({"ground": code, "title": ground.title if ground else code, "count": count})
     return {
         "targets": dict(TARGETS),
-        "counts": {name: counts[name] for name in names},
+        "counts": {name: counts[name] for name in COUNT_NAMES},
         "rates": rates,
         "meets_targets": {
             name: (value is not None and value >= target)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from django.utils import timezone
@@ -11,10 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from server.audit.models import Event
 from server.processes.figures import (
     CaseMilestones,
-    FiguresScope,
     case_milestones,
     figures_schema,
     figures_scope,
@@ -34,30 +31,12 @@ CONFIRMATION_APPLIED = "mediation.confirmation_applied"
 LEVELS = ("administrative", "judicial")
 
 
-def _escalation_levels(scope: FiguresScope) -> dict[int, set[str]]:
-    """Each cohort case's escalation levels. A case escalates more than once under the same
-    milestone name (administrative, then judicial), so these are read from every event, not
-    only the first one `case_milestones` keeps."""
-    cohort = Event.objects.filter(
-        action=RECEIVED,
-        created_at__gte=scope.start,
-        created_at__lt=scope.end,
-        instance__org_path__startswith=scope.organisation.path,
-    ).values("instance_id")
-    levels: dict[int, set[str]] = defaultdict(set)
-    events = Event.objects.filter(instance_id__in=cohort, action=ESCALATED).values_list(
-        "instance_id", "detail"
-    )
-    for instance_id, detail in events:
-        level = (detail or {}).get("escalation_level")
-        if level:
-            levels[instance_id].add(level)
-    return levels
+def _escalation_levels(case: CaseMilestones) -> set[str]:
+    """A case escalates more than once under the same milestone (administrative, then judicial)."""
+    return {level for level in case.values(ESCALATED, "escalation_level") if level}
 
 
-def mediation_figures(
-    cases: list[CaseMilestones], levels: dict[int, set[str]], *, now: Any = None
-) -> dict[str, Any]:
+def mediation_figures(cases: list[CaseMilestones], *, now: Any = None) -> dict[str, Any]:
     """The department's mediation figures for a cohort of cases (those received in the period).
 
     - acceptance rate: accepted / received (the plan's target is 100%: every dispute is accepted);
@@ -76,7 +55,7 @@ def mediation_figures(
     overdue = []
     for case in cases:
         received += RECEIVED in case.events
-        case_levels = levels.get(case.instance_id, set())
+        case_levels = _escalation_levels(case)
         for level in LEVELS:
             escalations[level] += level in case_levels
         risk += RISK_ESCALATED in case.events
@@ -174,4 +153,4 @@ class MediationStatsApi(APIView):
     def get(self, request: Request) -> Response:
         scope = figures_scope(request.user, request.query_params)
         cases = case_milestones(scope, prefix=PREFIX, cohort=RECEIVED)
-        return Response({"scope": scope.as_dict(), **mediation_figures(cases, _escalation_levels(scope))})
+        return Response({"scope": scope.as_dict(), **mediation_figures(cases)})

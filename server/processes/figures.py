@@ -8,7 +8,7 @@ drift from what happened and every figure can be traced to the cases behind it.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -100,12 +100,14 @@ def figures_scope(user: AbstractBaseUser, query_params: Any) -> FiguresScope:
 
 @dataclass
 class CaseMilestones:
-    """The milestone events of one case, by action (the first of each)."""
+    """The milestone events of one case, by action: the first of each in `events`, every one
+    (in order) in `repeats`, for milestones a case can pass more than once."""
 
     instance_id: int
     business_key: str
     organisation: str
     events: dict[str, Event]
+    repeats: dict[str, list[Event]] = field(default_factory=dict)
 
     def at(self, action: str) -> datetime | None:
         event = self.events.get(action)
@@ -114,6 +116,10 @@ class CaseMilestones:
     def value(self, action: str, name: str) -> Any:
         event = self.events.get(action)
         return event.detail.get(name) if event else None
+
+    def values(self, action: str, name: str) -> list[Any]:
+        """`name` as recorded by every event `action` of the case, in order."""
+        return [event.detail.get(name) for event in self.repeats.get(action, [])]
 
     def ref(self) -> dict[str, Any]:
         return {
@@ -132,14 +138,20 @@ def case_milestones(scope: FiguresScope, *, prefix: str, cohort: str) -> list[Ca
         created_at__lt=scope.end,
         instance__org_path__startswith=scope.organisation.path,
     ).values("instance_id")
-    by_case: dict[int, dict[str, Event]] = defaultdict(dict)
+    by_case: dict[int, dict[str, list[Event]]] = defaultdict(lambda: defaultdict(list))
     for event in Event.objects.filter(instance_id__in=cohort_ids, action__startswith=prefix).order_by("id"):
-        by_case[event.instance_id].setdefault(event.action, event)
+        by_case[event.instance_id][event.action].append(event)
     instances = ProcessInstance.objects.filter(pk__in=list(by_case)).values_list(
         "pk", "business_key", "organisation__code"
     )
     return [
-        CaseMilestones(pk, business_key, org_code, by_case[pk])
+        CaseMilestones(
+            pk,
+            business_key,
+            org_code,
+            {action: events[0] for action, events in by_case[pk].items()},
+            dict(by_case[pk]),
+        )
         for pk, business_key, org_code in sorted(instances)
     ]
 

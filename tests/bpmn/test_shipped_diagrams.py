@@ -8,6 +8,7 @@ import pytest
 from lxml import etree
 
 from workflows import Engine
+from workflows.layout import EVENTS, GATEWAYS, TASKS
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
 FOLDERS = sorted(p for p in BPMN_DIR.iterdir() if p.is_dir() and any(p.glob("*.bpmn")))
@@ -18,27 +19,7 @@ NS = {
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]{2,}")
-FLOW_NODES = [
-    "startEvent",
-    "endEvent",
-    "intermediateCatchEvent",
-    "intermediateThrowEvent",
-    "boundaryEvent",
-    "task",
-    "userTask",
-    "manualTask",
-    "scriptTask",
-    "serviceTask",
-    "businessRuleTask",
-    "sendTask",
-    "receiveTask",
-    "callActivity",
-    "subProcess",
-    "exclusiveGateway",
-    "parallelGateway",
-    "inclusiveGateway",
-    "eventBasedGateway",
-]
+FLOW_NODES = sorted(EVENTS | GATEWAYS | TASKS | {"boundaryEvent"})
 
 
 def package_files(folder: Path) -> dict[str, bytes]:
