@@ -7,10 +7,14 @@ from workflows.api import (
     DeployError,
     DeployFailed,
     DocumentDue,
+    ElementChange,
+    ElementRef,
+    ElementStates,
     EngineError,
     FlowAnnotation,
     HumanTaskSpec,
     MilestoneReached,
+    PackageDiff,
     ProcessInfo,
     ProcessPackage,
     ReadyTask,
@@ -18,12 +22,16 @@ from workflows.api import (
     TaskNotReady,
     WaitingTimer,
 )
+from workflows.diff import diff_packages
 from workflows.engine import Engine, Instance
 
 __all__ = [
     "DeployError",
     "DeployFailed",
     "DocumentDue",
+    "ElementChange",
+    "ElementRef",
+    "ElementStates",
     "Engine",
     "FlowAnnotation",
     "EngineError",
@@ -31,9 +39,11 @@ __all__ = [
     "MilestoneReached",
     "Instance",
     "ProcessInfo",
+    "PackageDiff",
     "ProcessPackage",
     "ReadyTask",
     "Snapshot",
     "TaskNotReady",
     "WaitingTimer",
+    "diff_packages",
 ]

@@ -112,6 +112,9 @@ class ProcessInfo:
     # start form, applicant-lane tasks), what the process's `applicantData` property names
     # (notices: reasons, missing-material lists, replies) and `case`. Staff notes stay internal.
     applicant_fields: frozenset[str] = frozenset({"case"})
+    # Of the `applicantData` names, those a staff form fills in as text (an answer, reasons, a
+    # reply), with the form field's title: what the office has told the applicant in words.
+    applicant_notices: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,52 @@ class DocumentDue:
     bpmn_id: str
     template: str
     data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ElementStates:
+    """Where an instance stands on its diagram, by BPMN element id (for highlighting it).
+
+    `completed`: elements run at least once; `current`: elements with work in hand (a ready
+    or started task, a waiting event or timer, a running call activity); `waiting`: elements
+    the engine predicts further along a path but has not reached. An element is in one list
+    only, the first of current, completed, waiting that applies (a task done once and open
+    again after a send-back is current). Elements of called processes are included under
+    their own ids; paths not taken are in none of the lists.
+    """
+
+    completed: tuple[str, ...]
+    current: tuple[str, ...]
+    waiting: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ElementRef:
+    """A BPMN element named in a diff: its id, its tag (e.g. "userTask") and its name."""
+
+    id: str
+    type: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ElementChange:
+    """An element present in both versions whose behaviour-relevant parts differ."""
+
+    id: str
+    type: str
+    name: str
+    changes: tuple[str, ...]  # one readable line per changed aspect, e.g. "priority: '50' → '95'"
+
+
+@dataclass(frozen=True)
+class PackageDiff:
+    """What changed between two versions of a process package (see `workflows.diff`)."""
+
+    added: tuple[ElementRef, ...]
+    removed: tuple[ElementRef, ...]
+    changed: tuple[ElementChange, ...]
+    files_changed: tuple[str, ...]  # added, removed or edited files, by name
 
 
 @dataclass(frozen=True)

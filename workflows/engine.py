@@ -31,6 +31,7 @@ from workflows.api import (
     DeployError,
     DeployFailed,
     DocumentDue,
+    ElementStates,
     EngineError,
     FlowAnnotation,
     HumanTaskSpec,
@@ -51,6 +52,8 @@ DEFAULT_PRIORITY = 50
 # reports completion (trap 6). Refuse to go on well before that.
 MAX_TREE_DEPTH = 800
 _ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+_CURRENT = _ACTIVE | TaskState.ERROR
+_PREDICTED = TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE
 
 
 class _BusinessRuleTaskParser(BusinessRuleTaskParser):
@@ -115,11 +118,15 @@ class Engine:
 
     # ------------------------------------------------------------------ compile
 
-    def compile(self, files: Mapping[str, bytes]) -> ProcessPackage:
-        """Validate and compile a package; raises DeployFailed listing every problem found."""
-        return self._compiled(files).package
+    def compile(self, files: Mapping[str, bytes], *, dry_run: bool = False) -> ProcessPackage:
+        """Validate and compile a package; raises DeployFailed listing every problem found.
 
-    def _compiled(self, files: Mapping[str, bytes]) -> _Compiled:
+        `dry_run` checks the files exactly as a deploy would but keeps nothing: a designer
+        validating draft after draft must not push deployed packages out of the cache.
+        """
+        return self._compiled(files, keep=not dry_run).package
+
+    def _compiled(self, files: Mapping[str, bytes], *, keep: bool = True) -> _Compiled:
         digest = package_digest(files)
         with self._lock:
             hit = self._cache.get(digest)
@@ -127,6 +134,8 @@ class Engine:
                 self._cache.move_to_end(digest)
                 return hit
         compiled = _compile(dict(files), digest)
+        if not keep:
+            return compiled
         with self._lock:
             self._cache[digest] = compiled
             self._cache.move_to_end(digest)
@@ -164,6 +173,10 @@ class Engine:
         except Exception as exc:
             raise EngineError(f"saved state could not be restored: {exc}") from exc
         return Instance(self, compiled, process_id, wf)
+
+    def element_states(self, package: ProcessPackage, state: str) -> ElementStates:
+        """Completed, current and waiting BPMN element ids of a saved instance (read only)."""
+        return self.restore(package, state).element_states()
 
 
 def _copy(data: Any) -> Any:
@@ -220,6 +233,35 @@ class Instance:
             steps=tuple(self._steps),
             milestones=tuple(self._milestones),
             documents=tuple(self._documents),
+        )
+
+    def element_states(self) -> ElementStates:
+        """Where the instance stands, by BPMN element id; see `ElementStates`.
+
+        SpiffWorkflow keeps one task per element visit: COMPLETED ones were run, READY,
+        WAITING and STARTED ones (and ERROR) are in hand, FUTURE/LIKELY/MAYBE ones are
+        predicted. Internal specs (the workflow's Start, End, end joins) have no bpmn id and
+        are skipped. Called processes' tasks live in their own subworkflows, kept after they
+        finish, so `_all_tasks` covers them.
+        """
+        completed: dict[str, None] = {}
+        current: dict[str, None] = {}
+        waiting: dict[str, None] = {}
+        tasks = sorted(self._all_tasks(), key=lambda t: t.last_state_change or 0)
+        for task in tasks:
+            bpmn_id = task.task_spec.bpmn_id
+            if bpmn_id is None:
+                continue
+            if task.state & _CURRENT:
+                current[bpmn_id] = None
+            elif task.state == TaskState.COMPLETED:
+                completed[bpmn_id] = None
+            elif task.state & _PREDICTED:
+                waiting[bpmn_id] = None
+        return ElementStates(
+            completed=tuple(i for i in completed if i not in current),
+            current=tuple(current),
+            waiting=tuple(i for i in waiting if i not in current and i not in completed),
         )
 
     # ------------------------------------------------------------------ internals
@@ -498,6 +540,7 @@ def _compile(files: dict[str, bytes], digest: str) -> _Compiled:
             start_form=start_form,
             start_ui_form=start_props.get("formUiSchemaFilename") or None,
             applicant_fields=_applicant_fields(node, start_form, tasks, pkg.forms),
+            applicant_notices=_applicant_notices(node, pkg.forms),
         )
         spec_json[pid] = serialization.spec_json(spec, subs)
 
@@ -520,6 +563,25 @@ def _applicant_fields(
     declared = metadata.spiff_properties(process).get("applicantData", "")
     names.update(name.strip() for name in declared.split(",") if name.strip())
     return frozenset(names)
+
+
+def _applicant_notices(process: etree._Element, forms: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    titles: dict[str, str] = {}
+    for schema in forms.values():
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        for name, field_schema in (properties or {}).items():
+            if (
+                isinstance(field_schema, dict)
+                and field_schema.get("type") == "string"
+                and "format" not in field_schema  # dates and times are deadlines, shown as such
+                and "enum" not in field_schema
+                and "oneOf" not in field_schema
+                and isinstance(field_schema.get("title"), str)
+            ):
+                titles.setdefault(name, field_schema["title"])
+    declared = metadata.spiff_properties(process).get("applicantData", "")
+    names = [name.strip() for name in declared.split(",") if name.strip()]
+    return tuple((name, titles[name]) for name in names if name in titles)
 
 
 def _guard(errors: list[DeployError], name: str, tree: etree._ElementTree, fn: Callable[[], None]) -> bool:

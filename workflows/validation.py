@@ -207,6 +207,20 @@ def _check_bpmn(name: str, root: etree._Element, forms: set[str], decisions: set
                     _err(name, flow, f"sequence flow {attr} points to {ref!r}, which does not exist")
                 )
 
+    # A gateway is a choice: with no way out, every case reaching it would stop there for good.
+    # (A task without an outgoing flow is an implicit end in BPMN, which other tools produce.)
+    sources = {flow.get("sourceRef") for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow")}
+    for process in executable:
+        for node in process.iter():
+            if (
+                isinstance(node.tag, str)
+                and _localname(node).endswith("Gateway")
+                and node.get("id") not in sources
+            ):
+                errors.append(
+                    _err(name, node, "gateway has no outgoing sequence flow: cases would stop here")
+                )
+
     # Only executable processes run; checking the rest would bury the real problems in noise.
     for process in executable:
         for node in process.iter():

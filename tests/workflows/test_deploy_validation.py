@@ -48,6 +48,7 @@ def _errors(engine: Engine, files: dict[str, bytes]) -> list[DeployError]:
         ("missing_form", "formless", 'id="formless"', "'missing.schema.json' is not in the package"),
         ("missing_decision", "decide_fee", 'id="decide_fee"', "'no_such_decision' is not in any DMN file"),
         ("not_executable", "p", 'id="p"', 'no process is marked isExecutable="true"; set it in the modeler'),
+        ("dead_end_gateway", "choose", 'id="choose"', "gateway has no outgoing sequence flow"),
     ],
 )
 def test_bad_bpmn_is_refused_with_the_element_and_line_to_fix(
