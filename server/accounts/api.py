@@ -57,8 +57,11 @@ class MeApi(APIView):
 class OrganisationListApi(APIView):
     """The organisation tree (province > city > county > township), in tree order.
 
-    Applicants choose where to apply from it; staff see where their scope reaches.
+    Applicants choose where to apply from it; staff see where their scope reaches. Public
+    (names of government offices): a visitor registering picks where they live from it.
     """
+
+    permission_classes = [AllowAny]
 
     @extend_schema(responses=OrganisationSerializer(many=True))
     def get(self, request: Request) -> Response:

@@ -6,10 +6,10 @@ from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from server.complaints.figures import COUNT_NAMES, PREFIX, RECEIVED, complaint_figures
-from server.processes.figures import case_milestones, figures_schema, figures_scope, figures_scope_serializer
+from server.complaints.figures import COUNT_NAMES, FIGURES, complaint_figures
+from server.processes.figures import figures_schema, figures_scope, figures_scope_serializer
+from server.processes.figures_api import LineStatsApi
 
 
 def _rates(name: str, fields: tuple[str, ...]) -> serializers.Serializer:
@@ -84,7 +84,9 @@ StatsResponse = inline_serializer(
 )
 
 
-class ComplaintStatsApi(APIView):
+class ComplaintStatsApi(LineStatsApi):
+    figures = FIGURES
+
     @figures_schema(
         summary="投诉统计 / Complaint figures",
         response=StatsResponse,
@@ -96,5 +98,4 @@ class ComplaintStatsApi(APIView):
     )
     def get(self, request: Request) -> Response:
         scope = figures_scope(request.user, request.query_params)
-        cases = case_milestones(scope, prefix=PREFIX, cohort=RECEIVED)
-        return Response({"scope": scope.as_dict(), **complaint_figures(cases)})
+        return self.stats_response(request, scope, complaint_figures(FIGURES.cases(scope)))

@@ -1,10 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
-from django.views.generic import RedirectView
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from server.accounts import api as accounts_api
 from server.core import api as core_api
+from server.core import frontend
 
 api_v1 = [
     path("auth/login", accounts_api.LoginApi.as_view(), name="auth-login"),
@@ -15,6 +15,7 @@ api_v1 = [
     path("calendar", core_api.CalendarApi.as_view(), name="calendar"),
     path("", include("server.processes.urls")),
     path("", include("server.documents.urls")),
+    path("", include("server.portal.urls")),
     path("legal-aid/", include("server.legal_aid.urls")),
     path("notary/", include("server.notary.urls")),
     path("mediation/", include("server.mediation.urls")),
@@ -26,8 +27,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("admin/", admin.site.urls),
-    # Until the web app lands (frontend/), the front door is the browsable API.
-    path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
+    # Every other path is the web app's: it routes in the browser (deep links survive reload).
+    re_path(r"^(?!api/|admin/|static/|assets/).*$", frontend.app_index, name="app"),
 ]
 
 handler404 = "server.core.errors.json_404"

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "server.mediation",
     "server.complaints",
     "server.documents",
+    "server.portal",
 ]
 
 MIDDLEWARE = [
@@ -119,6 +120,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The built web app (`make frontend`): whitenoise serves its files at the site root.
+FRONTEND_DIST = Path(os.environ.get("LEXFLOW_FRONTEND_DIST", BASE_DIR / "frontend" / "dist"))
+WHITENOISE_ROOT = FRONTEND_DIST if FRONTEND_DIST.is_dir() else None
+# Vite names every built asset with a content hash: safe to cache for good.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^.+[.-][0-9A-Za-z_-]{8}\.\w+$"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns at every start without it
 STORAGES = {
@@ -170,6 +176,9 @@ LEXFLOW = {
     "WORKER_STALE_AFTER": float(os.environ.get("LEXFLOW_WORKER_STALE_AFTER", "30")),
     "SCRIPT_TIME_LIMIT": float(os.environ.get("LEXFLOW_SCRIPT_TIME_LIMIT", "1.0")),
     "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
+    # Applicants' uploads (PDF, JPG, PNG, DOC, DOCX), each; and a saved form draft.
+    "MAX_ATTACHMENT_BYTES": int(os.environ.get("LEXFLOW_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))),
+    "MAX_DRAFT_BYTES": 256 * 1024,
     # Where the public reaches this server: printed (and as a QR code) on official notices so
     # anyone holding one can check it at /api/v1/documents/verify/<code>.
     "PUBLIC_URL": os.environ.get("LEXFLOW_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
