@@ -41,3 +41,15 @@ def test_compose_file_is_valid_and_runs_web_worker_postgres_and_redis():
             assert dependency in services, (name, dependency)
     assert (ROOT / "Dockerfile").exists()
     assert "run_worker" in services["timer-worker"]["command"]
+
+
+def test_the_image_carries_the_built_web_app_and_uploads_outlive_containers():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "npm ci" in dockerfile and "npm run build" in dockerfile
+    assert "COPY --from=frontend /frontend/dist ./frontend/dist" in dockerfile
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert "frontend/node_modules" in ignored  # never sent to the build (436 MB)
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    # The worker renders notices and the web serves uploads: both see the same media volume.
+    for name in ("web", "timer-worker"):
+        assert "media:/app/var/media" in [v.split("  ")[0] for v in services[name]["volumes"]], name

@@ -8,14 +8,23 @@ whenever it happened.
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
 
 from server.complaints.reference import ground_for
-from server.processes.figures import CaseMilestones, moment, on_time, rate
+from server.processes.figures import (
+    CaseMilestones,
+    Figure,
+    FigureFamily,
+    LineFigures,
+    moment,
+    on_time,
+    passed,
+    past_due,
+    rate,
+)
 
 PREFIX = "complaint."
 RECEIVED = "complaint.received"
@@ -67,8 +76,138 @@ def _overdue_row(case: CaseMilestones, kind: str, due: datetime, now: datetime, 
     }
 
 
+def _acceptance_due(case: CaseMilestones) -> Any:
+    return case.value(RECEIVED, "acceptance_due") or case.value(ACCEPTED, "acceptance_due")
+
+
+def _accepted_on_time(case: CaseMilestones) -> bool | None:
+    return on_time(case.at(ACCEPTED), _acceptance_due(case))
+
+
+def _replied_on_time(case: CaseMilestones) -> bool | None:
+    return on_time(case.at(REPLIED), case.value(ACCEPTED, "reply_due"))
+
+
+def _acceptance_overdue(case: CaseMilestones, now: datetime) -> datetime | None:
+    """The acceptance due moment if it has passed with the complaint neither accepted nor
+    refused -- whether or not the eligibility check is done yet."""
+    pending = ACCEPTED not in case.events and INELIGIBLE not in case.events
+    return past_due(moment(_acceptance_due(case)), now, pending=pending)
+
+
+def _reply_overdue(case: CaseMilestones, now: datetime) -> datetime | None:
+    """The reply due moment if it has passed with the accepted complaint not replied to."""
+    pending = ACCEPTED in case.events and REPLIED not in case.events
+    return past_due(moment(case.value(ACCEPTED, "reply_due")), now, pending=pending)
+
+
+def _satisfaction(case: CaseMilestones) -> str | None:
+    return (case.value(FEEDBACK, "satisfaction") or "no_answer") if FEEDBACK in case.events else None
+
+
+def _has(action: str) -> Any:
+    return lambda case, now: action in case.events
+
+
+def _rated(answer: str) -> Figure:
+    return Figure(
+        f"{SATISFACTION_TITLES[answer]}",
+        lambda case, now: _satisfaction(case) == answer,
+        passed(FEEDBACK),
+    )
+
+
+SATISFACTION_TITLES = {
+    "satisfied": "满意 / Satisfied",
+    "not_satisfied": "不满意 / Not satisfied",
+    "no_answer": "未评价 / No answer",
+}
+_INELIGIBLE = Figure("不予受理（不符合条件） / Ineligible", _has(INELIGIBLE), passed(INELIGIBLE))
+
+FIGURES = LineFigures(
+    key="complaints",
+    title="投诉处理 / Complaints",
+    prefix=PREFIX,
+    cohort=RECEIVED,
+    figures={
+        "counts.received": Figure("收到投诉 / Received", _has(RECEIVED), passed(RECEIVED)),
+        "counts.eligible": Figure("符合受理条件 / Eligible", _has(ELIGIBLE), passed(ELIGIBLE)),
+        "counts.ineligible": _INELIGIBLE,
+        "counts.accepted": Figure("已受理 / Accepted", _has(ACCEPTED), passed(ACCEPTED), _accepted_on_time),
+        "counts.accepted_on_time": Figure(
+            "按期受理 / Accepted on time",
+            lambda case, now: bool(_accepted_on_time(case)),
+            passed(ACCEPTED),
+            _accepted_on_time,
+        ),
+        "counts.replied": Figure("已书面答复 / Replied", _has(REPLIED), passed(REPLIED), _replied_on_time),
+        "counts.replied_on_time": Figure(
+            "按期答复 / Replied on time",
+            lambda case, now: bool(_replied_on_time(case)),
+            passed(REPLIED),
+            _replied_on_time,
+        ),
+        "counts.acceptance_escalated": Figure(
+            "受理逾期已督办 / Acceptance escalated",
+            _has(ACCEPTANCE_OVERDUE),
+            passed(ACCEPTANCE_OVERDUE),
+            lambda case: False,
+        ),
+        "counts.reply_escalated": Figure(
+            "答复逾期已督办 / Reply escalated",
+            _has(REPLY_OVERDUE),
+            passed(REPLY_OVERDUE),
+            lambda case: False,
+        ),
+        "ineligible.count": _INELIGIBLE,
+        "ineligible.with_written_reason": Figure(
+            "不予受理并书面说明理由 / Ineligible, with a written reason",
+            lambda case, now: (
+                INELIGIBLE in case.events
+                and bool(str(case.value(INELIGIBLE, "ineligible_reason") or "").strip())
+            ),
+            passed(INELIGIBLE),
+        ),
+        **{f"satisfaction.{answer}": _rated(answer) for answer in SATISFACTION_TITLES},
+        "overdue": Figure(
+            "逾期未受理或未答复 / Overdue: not accepted or not replied in time",
+            lambda case, now: (
+                _acceptance_overdue(case, now) is not None or _reply_overdue(case, now) is not None
+            ),
+            on_time=lambda case: False,
+        ),
+    },
+    families={
+        "ineligible.by_ground": FigureFamily(
+            "不予受理，按理由 / Ineligible, by ground",
+            lambda case: (
+                (case.value(INELIGIBLE, "ineligible_ground") or "other")
+                if INELIGIBLE in case.events
+                else None
+            ),
+            passed(INELIGIBLE),
+            title=lambda code: ground.title if (ground := ground_for(code)) else code,
+        ),
+    },
+    labels={
+        "targets.acceptance_rate": "受理率目标（%） / Target acceptance rate (%)",
+        "targets.reply_rate": "答复率目标（%） / Target reply rate (%)",
+        "rates.acceptance_rate": "受理率（%） / Acceptance rate (%)",
+        "rates.reply_rate": "答复率（%） / Reply rate (%)",
+        "rates.on_time_acceptance_rate": "按期受理率（%） / On-time acceptance rate (%)",
+        "rates.on_time_reply_rate": "按期答复率（%） / On-time reply rate (%)",
+        "rates.satisfaction_rate": "满意率（%） / Satisfaction rate (%)",
+        "meets_targets.acceptance_rate": "受理率达标 / Acceptance rate meets the target",
+        "meets_targets.reply_rate": "答复率达标 / Reply rate meets the target",
+        "satisfaction.rate": "满意率（%） / Satisfaction rate (%)",
+    },
+)
+
+
 def complaint_figures(cases: list[CaseMilestones], *, now: datetime | None = None) -> dict[str, Any]:
     """Counts, rates and the overdue list for complaints received in the period.
+
+    Every count is a figure of `FIGURES`, so the cases behind it can be listed by the same rule.
 
     - acceptance rate = accepted / eligible; reply rate = replied / accepted;
     - on-time acceptance rate = accepted by `acceptance_due` / accepted; on-time reply rate =
@@ -78,57 +217,35 @@ def complaint_figures(cases: list[CaseMilestones], *, now: datetime | None = Non
       eligibility check is done yet -- and accepted but not replied past `reply_due`.
     """
     now = now or timezone.now()
-    counts: Counter[str] = Counter()
-    grounds: Counter[str] = Counter()
-    satisfaction: Counter[str] = Counter()
+    counts = FIGURES.tally(cases, now)
     overdue: list[dict[str, Any]] = []
     for case in cases:
-        counts["received"] += 1
-        accepted_at, replied_at = case.at(ACCEPTED), case.at(REPLIED)
-        acceptance_due = case.value(RECEIVED, "acceptance_due") or case.value(ACCEPTED, "acceptance_due")
-        reply_due = case.value(ACCEPTED, "reply_due")
-        if INELIGIBLE in case.events:
-            counts["ineligible"] += 1
-            grounds[case.value(INELIGIBLE, "ineligible_ground") or "other"] += 1
-            reason = str(case.value(INELIGIBLE, "ineligible_reason") or "")
-            counts["ineligible_with_reason"] += bool(reason.strip())
-        if ELIGIBLE in case.events:
-            counts["eligible"] += 1
-        if accepted_at is not None:
-            counts["accepted"] += 1
-            counts["accepted_on_time"] += bool(on_time(accepted_at, acceptance_due))
-        if replied_at is not None:
-            counts["replied"] += 1
-            counts["replied_on_time"] += bool(on_time(replied_at, reply_due))
-        counts["acceptance_escalated"] += ACCEPTANCE_OVERDUE in case.events
-        counts["reply_escalated"] += REPLY_OVERDUE in case.events
-        if FEEDBACK in case.events:
-            satisfaction[case.value(FEEDBACK, "satisfaction") or "no_answer"] += 1
-
-        due = moment(acceptance_due)
-        if accepted_at is None and INELIGIBLE not in case.events and due is not None and due < now:
+        if (due := _acceptance_overdue(case, now)) is not None:
             step = "acceptance" if ELIGIBLE in case.events else "eligibility"
             overdue.append(_overdue_row(case, "acceptance", due, now, step=step))
-        due = moment(reply_due)
-        if accepted_at is not None and replied_at is None and due is not None and due < now:
+        if (due := _reply_overdue(case, now)) is not None:
             overdue.append(_overdue_row(case, "reply", due, now, step="reply"))
     overdue.sort(key=lambda row: (-row["days_overdue"], row["instance"]))
 
-    answered = satisfaction["satisfied"] + satisfaction["not_satisfied"]
+    def n(name: str) -> int:
+        return counts[f"counts.{name}"]
+
+    satisfied, not_satisfied = counts["satisfaction.satisfied"], counts["satisfaction.not_satisfied"]
     rates = {
-        "acceptance_rate": rate(counts["accepted"], counts["eligible"]),
-        "reply_rate": rate(counts["replied"], counts["accepted"]),
-        "on_time_acceptance_rate": rate(counts["accepted_on_time"], counts["accepted"]),
-        "on_time_reply_rate": rate(counts["replied_on_time"], counts["replied"]),
-        "satisfaction_rate": rate(satisfaction["satisfied"], answered),
+        "acceptance_rate": rate(n("accepted"), n("eligible")),
+        "reply_rate": rate(n("replied"), n("accepted")),
+        "on_time_acceptance_rate": rate(n("accepted_on_time"), n("accepted")),
+        "on_time_reply_rate": rate(n("replied_on_time"), n("replied")),
+        "satisfaction_rate": rate(satisfied, satisfied + not_satisfied),
     }
+    grounds = FIGURES.families["ineligible.by_ground"].tally(cases)
     by_ground = []
     for code, count in sorted(grounds.items(), key=lambda item: (-item[1], item[0])):
         ground = ground_for(code)
         by_ground.append({"ground": code, "title": ground.title if ground else code, "count": count})
     return {
         "targets": dict(TARGETS),
-        "counts": {name: counts[name] for name in COUNT_NAMES},
+        "counts": {name: n(name) for name in COUNT_NAMES},
         "rates": rates,
         "meets_targets": {
             name: (value is not None and value >= target)
@@ -136,14 +253,14 @@ def complaint_figures(cases: list[CaseMilestones], *, now: datetime | None = Non
             for value in [rates[name]]
         },
         "ineligible": {
-            "count": counts["ineligible"],
-            "with_written_reason": counts["ineligible_with_reason"],
+            "count": counts["ineligible.count"],
+            "with_written_reason": counts["ineligible.with_written_reason"],
             "by_ground": by_ground,
         },
         "satisfaction": {
-            "satisfied": satisfaction["satisfied"],
-            "not_satisfied": satisfaction["not_satisfied"],
-            "no_answer": satisfaction["no_answer"],
+            "satisfied": satisfied,
+            "not_satisfied": not_satisfied,
+            "no_answer": counts["satisfaction.no_answer"],
             "rate": rates["satisfaction_rate"],
         },
         "overdue": overdue,

@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import ListAPIView
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,35 +19,44 @@ from rest_framework.views import APIView
 
 from server.accounts.models import Organisation, Role
 from server.accounts.selectors import user_has_role, user_is_staff_member
-from server.core.errors import InvalidInput, problem
-from server.processes import selectors, services
+from server.core.errors import InvalidInput, WorkflowFailed, problem
+from server.processes import designer, selectors, services, workbench
 from server.processes.deadlines import deadline_for, statutory_deadlines
 from server.processes.engine import package_for
 from server.processes.figures import figures_scope
 from server.processes.filters import InstanceFilter, TaskFilter
-from server.processes.models import HumanTask, ProcessDefinition, ProcessInstance
+from server.processes.models import HumanTask, ProcessDefinition, ProcessInstance, SavedTaskFilter
 from server.processes.serializers import (
     DefinitionSerializer,
     DefinitionVersionSerializer,
     DeployInputSerializer,
     InstanceDetailSerializer,
+    InstanceDiagramSerializer,
     InstanceSerializer,
     InstanceStartSerializer,
     InstanceStateSerializer,
+    ProcessDiffSerializer,
+    SavedTaskFilterInputSerializer,
+    SavedTaskFilterSerializer,
     TaskCompleteSerializer,
+    TaskCountsSerializer,
     TaskDetailSerializer,
     TaskSerializer,
+    ValidationResultSerializer,
+    VersionFilesSerializer,
 )
-from workflows import DeployFailed
+from workflows import DeployFailed, EngineError
 
 ALLOWED_SUFFIXES = (".bpmn", ".dmn", ".schema.json", ".uischema.json", ".json")
 
 
-class QueuePagination(CursorPagination):
+class QueuePagination(PageNumberPagination):
+    """Numbered pages with a total `count`: the workbench shows how much is waiting and lets
+    people sort (`ordering`), which a cursor over a fixed ordering cannot do."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-    ordering = ("-priority", "due_sort", "id")
 
 
 class NewestFirstPagination(CursorPagination):
@@ -194,9 +203,81 @@ class ProcessVersionBpmnApi(APIView):
         definition = get_object_or_404(ProcessDefinition, key=key, version=version)
         if not definition.is_public and not user_is_staff_member(request.user):
             raise NotFound("No such process.")
-        bpmn = [name for name in sorted(definition.files) if name.endswith(".bpmn")]
-        main = next((name for name in bpmn if f'id="{key}"' in definition.files[name]), bpmn[0])
-        return HttpResponse(definition.files[main], content_type="application/xml; charset=utf-8")
+        _, bpmn = selectors.definition_main_bpmn(definition)
+        return HttpResponse(bpmn, content_type="application/xml; charset=utf-8")
+
+
+def _require_designer(request: Request) -> None:
+    if not user_has_role(request.user, Role.DESIGNER, Role.ADMIN):
+        raise PermissionDenied("仅流程设计人员可用 / Only process designers can do this.")
+
+
+def _require_staff(request: Request) -> None:
+    if not user_is_staff_member(request.user):
+        raise PermissionDenied("仅工作人员可用 / Staff only.")
+
+
+class ProcessValidateApi(APIView):
+    """Check process files exactly as a deploy would, without deploying anything."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": DeployInputSerializer},
+        responses={
+            200: ValidationResultSerializer,
+            400: OpenApiResponse(description="no files, or a file that is not .bpmn/.dmn/.json or not UTF-8"),
+            403: OpenApiResponse(description="not a process designer"),
+        },
+        summary="Validate process files without deploying (designer)",
+    )
+    def post(self, request: Request) -> Response:
+        _require_designer(request)
+        payload = DeployInputSerializer(data={"files": request.FILES.getlist("files")})
+        payload.is_valid(raise_exception=True)
+        files = _read_uploads(payload.validated_data["files"])
+        errors = designer.package_validate(files=files, user=request.user)
+        result = {"ok": not errors, "errors": [error.as_dict() for error in errors]}
+        return Response(ValidationResultSerializer(result).data)
+
+
+class ProcessVersionFilesApi(APIView):
+    @extend_schema(
+        responses={200: VersionFilesSerializer, 403: OpenApiResponse(description="staff only")},
+        summary="Every file of one deployed version (staff)",
+    )
+    def get(self, request: Request, key: str, version: int) -> Response:
+        _require_staff(request)
+        definition = designer.definition_version(key, version)
+        return Response(VersionFilesSerializer({"files": dict(sorted(definition.files.items()))}).data)
+
+
+class ProcessDiffApi(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", int, required=True, description="the older version"),
+            OpenApiParameter("to", int, required=True, description="the newer version"),
+        ],
+        responses={
+            200: ProcessDiffSerializer,
+            400: OpenApiResponse(description="`from`/`to` missing, not a number or not a version of it"),
+            403: OpenApiResponse(description="staff only"),
+            404: OpenApiResponse(description="no such process"),
+        },
+        summary="What changed between two versions of a process (staff)",
+    )
+    def get(self, request: Request, key: str) -> Response:
+        _require_staff(request)
+        old, new, diff = designer.definitions_diff(key=key, params=request.query_params)
+        body = {
+            "from": old,
+            "to": new,
+            "added": diff.added,
+            "removed": diff.removed,
+            "changed": diff.changed,
+            "files_changed": list(diff.files_changed),
+        }
+        return Response(ProcessDiffSerializer(body).data)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -256,6 +337,37 @@ class InstanceDetailApi(APIView):
         return Response(InstanceDetailSerializer(instance, context={"viewer": request.user}).data)
 
 
+class InstanceDiagramApi(APIView):
+    """The case on its diagram: the version's BPMN and which elements are done, in hand and ahead."""
+
+    @extend_schema(
+        responses={
+            200: InstanceDiagramSerializer,
+            422: OpenApiResponse(description="the saved state could not be read"),
+        },
+        summary="Diagram of an instance with its progress",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        instance = get_object_or_404(
+            selectors.instances_visible_to(request.user).select_related("definition"), pk=pk
+        )
+        try:
+            states = selectors.instance_element_states(instance)
+        except EngineError as exc:
+            raise WorkflowFailed(f"无法读取流程状态 / The case's state could not be read: {exc}") from exc
+        _, bpmn = selectors.definition_main_bpmn(instance.definition)
+        body = {
+            "process": instance.definition.key,
+            "version": instance.definition.version,
+            "bpmn": bpmn,
+            "completed": list(states.completed),
+            "current": list(states.current),
+            "waiting": list(states.waiting),
+            "timers": instance.timers.order_by("due_at", "id"),
+        }
+        return Response(InstanceDiagramSerializer(body).data)
+
+
 # ---------------------------------------------------------------------------------------------
 # Tasks
 
@@ -272,6 +384,40 @@ class TaskListApi(ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return HumanTask.objects.none()
         return selectors.task_queue(self.request.user)
+
+
+class TaskCountsApi(APIView):
+    @extend_schema(responses=TaskCountsSerializer, summary="Open work in the caller's queue, by tab")
+    def get(self, request: Request) -> Response:
+        return Response(TaskCountsSerializer(selectors.task_counts(request.user)).data)
+
+
+class SavedTaskFilterListApi(APIView):
+    @extend_schema(responses=SavedTaskFilterSerializer(many=True), summary="My saved task filters")
+    def get(self, request: Request) -> Response:
+        filters = SavedTaskFilter.objects.filter(user=request.user)
+        return Response(SavedTaskFilterSerializer(filters, many=True).data)
+
+    @extend_schema(
+        request=SavedTaskFilterInputSerializer,
+        responses={
+            201: SavedTaskFilterSerializer,
+            400: OpenApiResponse(description="name empty, too long or taken; unknown filter key in query"),
+        },
+        summary="Save a task filter",
+    )
+    def post(self, request: Request) -> Response:
+        payload = SavedTaskFilterInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        saved = workbench.saved_filter_create(user=request.user, **payload.validated_data)
+        return Response(SavedTaskFilterSerializer(saved).data, status=status.HTTP_201_CREATED)
+
+
+class SavedTaskFilterDetailApi(APIView):
+    @extend_schema(request=None, responses={204: None, 404: OpenApiResponse(description="not yours")})
+    def delete(self, request: Request, pk: int) -> Response:
+        workbench.saved_filter_delete(user=request.user, filter_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def _visible_task(request: Request, pk: int):

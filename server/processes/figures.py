@@ -7,7 +7,8 @@ drift from what happened and every figure can be traced to the cases behind it.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -71,14 +72,19 @@ class FiguresScope:
         }
 
 
-def figures_scope(user: AbstractBaseUser, query_params: Any) -> FiguresScope:
-    """Read and check `?organisation=&from=&to=`; staff only, and only within their own scope."""
+def figures_staff_only(user: AbstractBaseUser) -> None:
+    """Figures (and the cases behind them) are for staff: applicants get 403."""
     if not user_is_staff_member(user):
         raise PermissionDenied("Figures are for staff. / 统计数据仅对工作人员开放。")
-    query = FiguresQuerySerializer(data=query_params)
-    query.is_valid(raise_exception=True)
-    values = query.validated_data
-    wanted = (values["organisation"] or "").strip()
+
+
+def figures_organisation(user: AbstractBaseUser, wanted: str | None) -> Organisation:
+    """`?organisation=` (id or code; default the user's own) if it is within the user's scope.
+
+    Unknown and out-of-scope organisations are both 404, so scope does not reveal what exists.
+    """
+    figures_staff_only(user)
+    wanted = (wanted or "").strip()
     if wanted:
         lookup = {"pk": int(wanted)} if wanted.isdigit() else {"code": wanted}
         organisation = Organisation.objects.filter(**lookup).first()
@@ -90,6 +96,16 @@ def figures_scope(user: AbstractBaseUser, query_params: Any) -> FiguresScope:
             raise PermissionDenied("You belong to no organisation.")
     if not organisation_in_scope(user, organisation, roles=STAFF_ROLES):
         raise NotFound("No such organisation. / 无此机构。")
+    return organisation
+
+
+def figures_scope(user: AbstractBaseUser, query_params: Any) -> FiguresScope:
+    """Read and check `?organisation=&from=&to=`; staff only, and only within their own scope."""
+    figures_staff_only(user)
+    query = FiguresQuerySerializer(data=query_params)
+    query.is_valid(raise_exception=True)
+    values = query.validated_data
+    organisation = figures_organisation(user, values["organisation"])
     today = timezone.localdate()
     return FiguresScope(
         organisation=organisation,
@@ -166,6 +182,11 @@ def moment(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=local_zone())
 
 
+def past_due(due: datetime | None, now: datetime, *, pending: bool) -> datetime | None:
+    """`due`, if the work it is for is still `pending` and the moment has passed; else None."""
+    return due if pending and due is not None and due < now else None
+
+
 def rate(part: int, whole: int) -> float | None:
     """A percentage to one decimal place; None when there is nothing to divide by."""
     return round(100.0 * part / whole, 1) if whole else None
@@ -179,6 +200,115 @@ def on_time(done: datetime | None, due: Any) -> bool | None:
     return done <= due_at
 
 
+# ---------------------------------------------------------------------------------------------
+# Figures defined once: the count in a line's stats and the cases behind it come from one rule
+
+Moment = Callable[[CaseMilestones], datetime | None]
+
+
+def passed(action: str) -> Moment:
+    """When the case (first) passed milestone `action`."""
+    return lambda case: case.at(action)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One count of cases a service line reports.
+
+    `counts(case, now)` says whether a case of the cohort counts; the figure's value in the
+    stats answer is how many do, and the drill-down lists exactly those cases. `milestone`
+    is when the case passed what the figure counts (default: its cohort milestone, e.g. for
+    "overdue", where nothing has happened yet); `on_time` whether that was by its deadline.
+    """
+
+    label: str
+    counts: Callable[[CaseMilestones, datetime], bool]
+    milestone: Moment | None = None
+    on_time: Callable[[CaseMilestones], bool | None] | None = None
+
+
+@dataclass(frozen=True)
+class FigureFamily:
+    """Counts of cases by a recorded value (channel, ground, level): figure `<key>.<value>`.
+
+    `value_of(case)` is the case's value, None when the case is not counted at all; `fixed`
+    values are reported even when no case has them.
+    """
+
+    label: str
+    value_of: Callable[[CaseMilestones], str | None]
+    milestone: Moment | None = None
+    fixed: tuple[str, ...] = ()
+    title: Callable[[str], str] | None = None
+
+    def figure(self, value: str) -> Figure:
+        title = self.title(value) if self.title else value
+        return Figure(
+            label=f"{self.label}: {title}",
+            counts=lambda case, now: self.value_of(case) == value,
+            milestone=self.milestone,
+        )
+
+    def tally(self, cases: list[CaseMilestones]) -> dict[str, int]:
+        found: Counter[str] = Counter()
+        for case in cases:
+            value = self.value_of(case)
+            if value is not None:
+                found[value] += 1
+        return {**dict.fromkeys(self.fixed, 0), **found}
+
+
+@dataclass(frozen=True)
+class LineFigures:
+    """Every figure a service line's stats endpoint reports, keyed by its dotted path in the
+    answer (e.g. "counts.accepted", "decided_within_deadline.count"), with the cohort.
+
+    `labels` names the other numbers of the answer, which are not counts of cases (rates,
+    sums, send-backs, quotas); a key may use `*` for one segment named by data.
+    """
+
+    key: str
+    title: str
+    prefix: str
+    cohort: str
+    figures: Mapping[str, Figure]
+    families: Mapping[str, FigureFamily] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def cases(self, scope: FiguresScope) -> list[CaseMilestones]:
+        """The cohort: cases whose cohort milestone falls in the scope's period and organisation."""
+        return case_milestones(scope, prefix=self.prefix, cohort=self.cohort)
+
+    def figure(self, key: str) -> Figure | None:
+        if key in self.figures:
+            return self.figures[key]
+        for name, family in self.families.items():
+            value = key.removeprefix(f"{name}.")
+            if value != key and value:
+                return family.figure(value)
+        return None
+
+    def tally(self, cases: list[CaseMilestones], now: datetime) -> dict[str, int]:
+        """The count of every (fixed) figure: how many cases of the cohort it counts."""
+        return {key: sum(figure.counts(case, now) for case in cases) for key, figure in self.figures.items()}
+
+    def label(self, key: str) -> str | None:
+        """The bilingual name of any number in the answer, case count or not."""
+        figure = self.figure(key)
+        if figure is not None:
+            return figure.label
+        if key in self.labels:
+            return self.labels[key]
+        parts = key.split(".")
+        for pattern, label in self.labels.items():
+            wanted = pattern.split(".")
+            if "*" in wanted and len(wanted) == len(parts):
+                named = [part for want, part in zip(wanted, parts, strict=True) if want == "*"]
+                if all(want in ("*", part) for want, part in zip(wanted, parts, strict=True)):
+                    return label.format(*named)
+        return None
+
+
 FIGURES_PARAMETERS = [
     OpenApiParameter("organisation", OpenApiTypes.STR, description="id or code; default the caller's own"),
     OpenApiParameter("from", OpenApiTypes.DATE, description="cases received on or after (default 1 January)"),
@@ -186,15 +316,26 @@ FIGURES_PARAMETERS = [
 ]
 
 
+CSV_DESCRIPTION = (
+    "`?format=csv` or `Accept: text/csv`: the same figures as a spreadsheet, UTF-8 with a BOM, "
+    "one row per figure under a bilingual header (指标 / Figure, 说明 / Description, 数值 / Value, "
+    "机构 / Organisation, 起 / From, 止 / To), as an attachment named by line, organisation and period."
+)
+
+
 def figures_schema(*, summary: str, response: Any, description: str = "") -> Any:
-    """The OpenAPI description every service line's figures endpoint shares."""
+    """The OpenAPI description every service line's figures endpoint shares (JSON or CSV)."""
     return extend_schema(
         summary=summary,
-        description=description,
-        parameters=FIGURES_PARAMETERS,
+        description=f"{description}\n\n{CSV_DESCRIPTION}".strip(),
+        parameters=[
+            *FIGURES_PARAMETERS,
+            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"], description="default json"),
+        ],
         responses={
-            200: response,
-            400: OpenApiResponse(description="bad `from`/`to`"),
+            (200, "application/json"): response,
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="the figures as CSV"),
+            400: OpenApiResponse(description="bad `from`/`to`/`format`"),
             403: OpenApiResponse(description="not staff"),
             404: OpenApiResponse(description="organisation unknown or outside the caller's scope"),
         },

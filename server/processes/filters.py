@@ -1,7 +1,19 @@
 import django_filters
+from django.db.models import F, Q
 from django.utils import timezone
 
 from server.processes.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from server.processes.selectors import tasks_due_today_q
+
+# `ordering` values -> ORDER BY; each ends on the queue's own order so pages never shuffle.
+TASK_ORDERINGS = {
+    "due": ("due_sort", "-priority", "id"),
+    "-due": (F("due_at").desc(nulls_last=True), "-priority", "id"),
+    "priority": ("priority", "due_sort", "id"),
+    "-priority": ("-priority", "due_sort", "id"),
+    "created": ("created_at", "id"),
+    "-created": ("-created_at", "-id"),
+}
 
 
 class TaskFilter(django_filters.FilterSet):
@@ -13,6 +25,21 @@ class TaskFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(method="filter_overdue")
     priority = django_filters.NumberFilter(field_name="priority", lookup_expr="gte", label="minimum priority")
     instance = django_filters.NumberFilter(field_name="instance_id")
+    groups = django_filters.BooleanFilter(
+        method="filter_groups", label="candidate-group work: tasks not assigned to me"
+    )
+    due_today = django_filters.BooleanFilter(
+        method="filter_due_today", label="due before the end of today (Asia/Shanghai), overdue included"
+    )
+    green_channel = django_filters.BooleanFilter(method="filter_green_channel", label="green-channel cases")
+    q = django_filters.CharFilter(
+        method="filter_q", max_length=100, label="case number or task name contains (case-insensitive)"
+    )
+    ordering = django_filters.ChoiceFilter(
+        choices=[(key, key) for key in TASK_ORDERINGS],
+        method="filter_ordering",
+        label="sort order; default: most urgent first (priority, then due date)",
+    )
 
     class Meta:
         model = HumanTask
@@ -28,6 +55,28 @@ class TaskFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         now = timezone.now()
         return queryset.filter(due_at__lt=now) if value else queryset.exclude(due_at__lt=now)
+
+    def filter_groups(self, queryset, name, value):
+        user = self.request.user
+        return queryset.exclude(assignee=user) if value else queryset.filter(assignee=user)
+
+    def filter_due_today(self, queryset, name, value):
+        due = tasks_due_today_q()
+        return queryset.filter(due) if value else queryset.exclude(due)
+
+    def filter_green_channel(self, queryset, name, value):
+        # The queue's annotation (selectors.task_queue) is false, not NULL, for cases without
+        # the flag, so `false` finds them too.
+        return queryset.filter(green_channel=value)
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(instance__business_key__icontains=value) | Q(name__icontains=value))
+
+    def filter_ordering(self, queryset, name, value):
+        return queryset.order_by(*TASK_ORDERINGS[value])
 
     @property
     def qs(self):

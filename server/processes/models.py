@@ -224,3 +224,24 @@ class DeadlineSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation.code} {self.key}: {self.amount} {self.unit}"
+
+
+class SavedTaskFilter(models.Model):
+    """A caseworker's named task-queue query ("my green-channel cases due today"), kept per user.
+
+    `query` holds task-list filter parameters (`TaskFilter` names only), as the queue URL takes them.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="task_filters")
+    name = models.CharField(max_length=60)
+    query = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="task_filter_unique_name")]
+        verbose_name = "保存的筛选 / saved task filter"
+        verbose_name_plural = "保存的筛选 / saved task filters"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name}"

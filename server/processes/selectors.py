@@ -1,16 +1,19 @@
 """Reads of the processes app: what a user may see, and the task queue."""
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from server.accounts.models import STAFF_ROLES, Role
 from server.accounts.selectors import user_grants
-from server.processes.engine import package_for
+from server.core import calendar
+from server.processes.deadlines import process_working_days_left
+from server.processes.engine import engine, package_for
 from server.processes.models import HumanTask, ProcessDefinition, ProcessInstance, TaskStatus
+from workflows import ElementStates
 
 APPLICANT_GROUP = Role.APPLICANT.value
 
@@ -43,8 +46,73 @@ def task_queue(user: AbstractBaseUser) -> QuerySet[HumanTask]:
         # A queue page shows none of these, and they are the big columns (engine state, case
         # data, the process's files): leave them in the database.
         .defer("instance__state", "instance__data", "instance__definition__files")
+        # The database reads the one flag out of the case data, so the data stays there too.
+        .annotate(green_channel=Case(When(GREEN_CHANNEL_Q, then=Value(True)), default=Value(False)))
         .order_by("-priority", "due_sort", "id")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The workbench: green channel, today, counts, working days left
+
+# The notary green channel (elderly, disabled, seriously ill, low-income, legal-aid
+# recipients, military families) is decided once per case, by the `notary_green_channel`
+# decision table, into the case data as `green_channel` (true/false); every task of such a
+# case then gets priority 95. The case flag is the definition: priorities are a diagram's
+# choice and other processes use high ones for other reasons (advance legal aid, a risk of
+# violence), while the flag means exactly "this case is in the green channel".
+GREEN_CHANNEL_Q = Q(instance__data__green_channel=True)
+
+
+def local_today_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """Start of today and of tomorrow on the service's clock (Asia/Shanghai), as aware datetimes."""
+    today = timezone.localtime(now or timezone.now(), calendar.local_zone()).date()
+    start = datetime.combine(today, time.min, tzinfo=calendar.local_zone())
+    return start, start + timedelta(days=1)
+
+
+def tasks_due_today_q(now: datetime | None = None) -> Q:
+    """Due before the end of today, Shanghai time: today's work and whatever is already late."""
+    return Q(due_at__lt=local_today_bounds(now)[1])
+
+
+def task_counts(user: AbstractBaseUser) -> dict[str, int]:
+    """How much open work the caller's queue holds, by the workbench's tabs (one query)."""
+    now = timezone.now()
+    open_work = task_queue(user).filter(status=TaskStatus.OPEN).order_by()
+    return open_work.aggregate(
+        mine=Count("id", filter=Q(assignee=user)),
+        groups=Count("id", filter=~Q(assignee=user)),  # NOT on a nullable key keeps NULLs
+        unassigned=Count("id", filter=Q(assignee__isnull=True)),
+        due_today=Count("id", filter=tasks_due_today_q(now)),
+        overdue=Count("id", filter=Q(due_at__lt=now)),
+        green_channel=Count("id", filter=GREEN_CHANNEL_Q),
+    )
+
+
+def task_in_green_channel(task: HumanTask) -> bool:
+    """The flag the queue annotates; for a task loaded another way, read from its case."""
+    flagged = getattr(task, "green_channel", None)
+    if flagged is not None:
+        return bool(flagged)
+    instance = task.instance
+    if "data" not in instance.get_deferred_fields():
+        return isinstance(instance.data, dict) and instance.data.get("green_channel") is True
+    return ProcessInstance.objects.filter(pk=instance.pk, data__green_channel=True).exists()
+
+
+def task_working_days_left(task: HumanTask, now: datetime | None = None) -> int | None:
+    """Working days from today to the due day on the official calendar; None without a due date.
+
+    0 means due today. Once the moment has passed the answer is negative, at least -1 even
+    on the due day itself or over a weekend, so "overdue" and "negative" always agree.
+    """
+    if task.due_at is None:
+        return None
+    left = process_working_days_left({}, task.due_at)
+    if task.status == TaskStatus.OPEN and task.due_at < (now or timezone.now()):
+        return min(left, -1)
+    return left
 
 
 def task_is_visible_to(task: HumanTask, user: AbstractBaseUser) -> bool:
@@ -74,6 +142,18 @@ def task_is_actionable_by(task: HumanTask, user: AbstractBaseUser) -> bool:
 
 def tasks_overdue_q(now: datetime | None = None) -> Q:
     return Q(status=TaskStatus.OPEN, due_at__lt=now or timezone.now())
+
+
+def definition_main_bpmn(definition: ProcessDefinition) -> tuple[str, str]:
+    """(file name, XML) of the BPMN file that holds the process itself, of a package's files."""
+    bpmn = [name for name in sorted(definition.files) if name.endswith(".bpmn")]
+    main = next((name for name in bpmn if f'id="{definition.key}"' in definition.files[name]), bpmn[0])
+    return main, definition.files[main]
+
+
+def instance_element_states(instance: ProcessInstance) -> ElementStates:
+    """Completed, current and waiting diagram elements of a case, read from its engine state."""
+    return engine().element_states(package_for(instance.definition), instance.state)
 
 
 def definitions_latest() -> QuerySet[ProcessDefinition]:

@@ -1,10 +1,16 @@
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
+from server.processes.engine import package_for
 from server.processes.models import InstanceStatus, ProcessDefinition, TaskStatus, TimerStatus
-from server.processes.selectors import case_data_for, event_detail_for
+from server.processes.selectors import (
+    case_data_for,
+    event_detail_for,
+    task_in_green_channel,
+    task_working_days_left,
+)
 
 
 class UserRefSerializer(serializers.Serializer):
@@ -48,7 +54,19 @@ class TaskSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     instance = serializers.IntegerField(source="instance_id", read_only=True)
     process = serializers.CharField(source="instance.definition.key", read_only=True)
+    process_name = serializers.CharField(source="instance.definition.name", read_only=True)
     business_key = serializers.CharField(source="instance.business_key", read_only=True)
+    stage = serializers.CharField(
+        source="instance.stage", read_only=True, help_text="the case's plain-language stage, 中文 / English"
+    )
+    instance_status = serializers.ChoiceField(
+        source="instance.status", choices=InstanceStatus.choices, read_only=True
+    )
+    green_channel = serializers.SerializerMethodField(help_text="the case is in the notary green channel")
+    working_days_left = serializers.SerializerMethodField(
+        help_text="working days to the due day on the official calendar; 0 = due today, "
+        "negative once overdue, null without a due date"
+    )
     bpmn_id = serializers.CharField(read_only=True)
     name = serializers.CharField(read_only=True)
     candidate_groups = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -65,6 +83,12 @@ class TaskSerializer(serializers.Serializer):
 
     def get_overdue(self, task) -> bool:
         return bool(task.due_at and task.status == "open" and task.due_at < timezone.now())
+
+    def get_green_channel(self, task) -> bool:
+        return task_in_green_channel(task)
+
+    def get_working_days_left(self, task) -> int | None:
+        return task_working_days_left(task)
 
 
 class TaskDetailSerializer(TaskSerializer):
@@ -166,10 +190,48 @@ class InstanceStateSerializer(InstanceSerializer):
         return TimerSerializer(timers, many=True).data
 
 
+class InstanceRatingSerializer(serializers.Serializer):
+    """The applicant's rating of a completed case (kept by the portal app)."""
+
+    score = serializers.IntegerField(read_only=True)
+    comment = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
 class InstanceDetailSerializer(InstanceStateSerializer):
     """Everything about an instance, its history included."""
 
     history = serializers.SerializerMethodField()
+    rating = serializers.SerializerMethodField()
+    told_applicant = serializers.SerializerMethodField(
+        help_text="what the office has told the applicant in words (answer, reasons, reply), "
+        "in the order the process declares them, with the form field's title"
+    )
+
+    @extend_schema_field(
+        inline_serializer(
+            "ToldApplicant",
+            {
+                "key": serializers.CharField(),
+                "title": serializers.CharField(),
+                "text": serializers.CharField(),
+            },
+            many=True,
+        )
+    )
+    def get_told_applicant(self, instance) -> list[dict]:
+        info = package_for(instance.definition).processes.get(instance.definition.key)
+        data = instance.data if isinstance(instance.data, dict) else {}
+        return [
+            {"key": key, "title": title, "text": data[key]}
+            for key, title in (info.applicant_notices if info is not None else ())
+            if isinstance(data.get(key), str) and data[key].strip()
+        ]
+
+    @extend_schema_field(InstanceRatingSerializer(allow_null=True))
+    def get_rating(self, instance) -> dict | None:
+        rating = getattr(instance, "rating", None)  # the reverse one-to-one: absent until rated
+        return InstanceRatingSerializer(rating).data if rating is not None else None
 
     def get_history(self, instance) -> list[dict]:
         return EventSerializer(
@@ -198,3 +260,91 @@ class TaskCompleteSerializer(serializers.Serializer):
         if not isinstance(value, dict):
             raise serializers.ValidationError("Must be a JSON object.")
         return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Workbench and designer (staff side of issue 4)
+
+
+class TaskCountsSerializer(serializers.Serializer):
+    mine = serializers.IntegerField(help_text="open tasks assigned to me")
+    groups = serializers.IntegerField(help_text="open tasks of my groups not assigned to me")
+    unassigned = serializers.IntegerField(help_text="open tasks nobody has claimed")
+    due_today = serializers.IntegerField(
+        help_text="due before the end of today (Asia/Shanghai), overdue included"
+    )
+    overdue = serializers.IntegerField()
+    green_channel = serializers.IntegerField(help_text="tasks of green-channel cases")
+
+
+class SavedTaskFilterSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    query = serializers.DictField(read_only=True, help_text='task-list parameters, e.g. {"due_today": true}')
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class SavedTaskFilterInputSerializer(serializers.Serializer):
+    # Lengths, uniqueness and the query's keys are checked by the service, naming the field.
+    name = serializers.CharField(allow_blank=True, trim_whitespace=True, help_text="1 to 60 characters")
+    query = serializers.JSONField(default=dict, help_text="task-list filter names -> values")
+
+
+class DiagramTimerSerializer(serializers.Serializer):
+    bpmn_id = serializers.CharField()
+    due_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=TimerStatus.choices)
+
+
+class InstanceDiagramSerializer(serializers.Serializer):
+    process = serializers.CharField()
+    version = serializers.IntegerField()
+    bpmn = serializers.CharField(help_text="BPMN XML of the process file of the case's version")
+    completed = serializers.ListField(child=serializers.CharField(), help_text="element ids run")
+    current = serializers.ListField(child=serializers.CharField(), help_text="element ids with work in hand")
+    waiting = serializers.ListField(
+        child=serializers.CharField(), help_text="element ids ahead on a path, not reached yet"
+    )
+    timers = DiagramTimerSerializer(many=True)
+
+
+class DeployErrorSerializer(serializers.Serializer):
+    file = serializers.CharField()
+    line = serializers.IntegerField(allow_null=True)
+    element_id = serializers.CharField(allow_null=True)
+    tag = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class ValidationResultSerializer(serializers.Serializer):
+    ok = serializers.BooleanField(help_text="a deploy of these files would succeed")
+    errors = DeployErrorSerializer(many=True)
+
+
+class VersionFilesSerializer(serializers.Serializer):
+    files = serializers.DictField(child=serializers.CharField(), help_text="file name -> text, as deployed")
+
+
+class ElementRefSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    type = serializers.CharField(help_text='BPMN tag, e.g. "userTask"')
+    name = serializers.CharField()
+
+
+class ElementChangeSerializer(ElementRefSerializer):
+    changes = serializers.ListField(child=serializers.CharField())
+
+
+class ProcessDiffSerializer(serializers.Serializer):
+    # `from` is a Python keyword: declared below.
+    to = serializers.IntegerField()
+    added = ElementRefSerializer(many=True)
+    removed = ElementRefSerializer(many=True)
+    changed = ElementChangeSerializer(many=True)
+    files_changed = serializers.ListField(child=serializers.CharField())
+
+
+ProcessDiffSerializer._declared_fields = {
+    "from": serializers.IntegerField(),
+    **ProcessDiffSerializer._declared_fields,
+}

@@ -64,13 +64,15 @@ def definitions_deploy(
     user: AbstractBaseUser | None,
     is_public: bool | None = None,
     organisation: Organisation | None = None,
+    dry_run: bool = False,
 ) -> list[DeployOutcome]:
     """Deploy a package of process files. Raises `DeployFailed` with every problem found.
 
     Identical files to the latest version of a process are a no-op; changed files become
-    version n+1. Running instances stay on the version they started with.
+    version n+1. Running instances stay on the version they started with. `dry_run` runs
+    every check a deploy runs and stops there: nothing is stored, nothing is returned.
     """
-    package = engine().compile(files)
+    package = engine().compile(files, dry_run=dry_run)
     from server.documents.services import deploy_errors  # documents build on processes, not the reverse
 
     notice_errors = [
@@ -78,6 +80,8 @@ def definitions_deploy(
     ]
     if notice_errors:
         raise DeployFailed(notice_errors)
+    if dry_run:
+        return []
     outcomes = []
     texts = {name: content.decode("utf-8") for name, content in package.files.items()}
     for process_id, info in sorted(package.processes.items()):
@@ -447,6 +451,12 @@ def instance_start(
     fields = {name: getattr(instance, name) for name in derived + (["business_key"] if numbered else [])}
     if fields:
         ProcessInstance.objects.filter(pk=instance.pk).update(**fields)
+    from server.portal.services import instance_started  # the portal builds on processes, not the reverse
+
+    # Links the uploads the form names (400 if one is not the caller's) and drops their draft.
+    instance_started(
+        instance=instance, user=user, package=package, form=info.start_form if info else None, data=data
+    )
     return instance
 
 
@@ -559,6 +569,9 @@ def task_complete(*, task_id: int, user: AbstractBaseUser, data: Any) -> HumanTa
     )
     _sync_rows(instance, snapshot, actor=user, events=[completed], save_later=True)
     _save_snapshot(instance, snapshot)
+    from server.portal.services import task_completed
+
+    task_completed(instance=instance, user=user, package=package, form=task.form or None, data=data)
     return task
 
 
