@@ -1,4 +1,14 @@
-# Lexflow server image: gunicorn serving Django; the same image runs the timer worker.
+# Lexflow server image: gunicorn serving Django and the built web app; the same image runs
+# the timer worker.
+
+# The web app (frontend/) is built in its own stage; only its dist/ reaches the server image.
+FROM node:20-bookworm-slim AS frontend
+WORKDIR /frontend
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend/ ./
+RUN npm run build
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
@@ -14,8 +24,10 @@ COPY server ./server
 RUN pip install .
 COPY manage.py ./
 COPY bpmn ./bpmn
+COPY --from=frontend /frontend/dist ./frontend/dist
+RUN python -m whitenoise.compress -q frontend/dist
 
-RUN useradd --create-home lexflow && mkdir -p /app/var && chown lexflow /app/var
+RUN useradd --create-home lexflow && mkdir -p /app/var/media && chown -R lexflow /app/var
 USER lexflow
 EXPOSE 8000
 CMD ["gunicorn", "server.config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2"]

@@ -1,0 +1,365 @@
+/**
+ * The "Lexflow" group of the properties panel: what Lexflow reads from a diagram
+ * (bpmn/README.md) — role (lane) and candidate groups, form and UI form, assignee, due and
+ * follow-up dates, priority, stage/milestone/document, scripts, the DMN decision of a business
+ * rule task, conditions, the data an applicant may see. Timers are in the standard Timer group.
+ *
+ * The panel renders with preact (bundled in @bpmn-io/properties-panel), so these components use
+ * `h` rather than JSX, and i18next directly rather than React hooks.
+ */
+import { Group, SelectEntry, TextAreaEntry, TextFieldEntry, isSelectEntryEdited, isTextAreaEntryEdited, isTextFieldEntryEdited } from '@bpmn-io/properties-panel'
+import { h } from '@bpmn-io/properties-panel/preact'
+import { useService } from 'bpmn-js-properties-panel'
+import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil'
+
+import i18n from '../../app/i18n'
+import { allDecisions, filesOfKind, type FileSet } from '../files'
+import {
+  laneOf,
+  spiffBody,
+  spiffBodyCommands,
+  spiffProperty,
+  spiffPropertyCommands,
+  type BodyType,
+  type Command,
+  type ModdleElement,
+} from './extensions'
+
+export interface LexflowContext {
+  /** the package's current files: forms and decisions to pick from */
+  getFiles: () => FileSet
+}
+
+export const ROLES = ['applicant', 'caseworker', 'reviewer', 'director', 'lawyer', 'notary', 'mediator', 'supervisor']
+
+const t = (key: string, options?: Record<string, unknown>) => i18n.t(`designer:panel.${key}`, options) as string
+
+type Element = { id: string; type: string; businessObject: ModdleElement }
+
+/** Process-level properties of a pool live on its process. */
+function targetOf(element: Element): ModdleElement {
+  const bo = getBusinessObject(element) as ModdleElement
+  return is(element, 'bpmn:Participant') ? (bo.get('processRef') as ModdleElement) ?? bo : bo
+}
+
+function useExecute() {
+  const commandStack = useService('commandStack')
+  return (commands: Command[]) => {
+    if (commands.length) commandStack.execute('properties-panel.multi-command-executor', commands)
+  }
+}
+
+function useCreate() {
+  const bpmnFactory = useService('bpmnFactory')
+  return (type: string, attrs: Record<string, unknown>) => bpmnFactory.create(type, attrs) as ModdleElement
+}
+
+interface EntryProps {
+  element: Element
+  id: string
+  name: string
+  label: string
+  description?: string
+  placeholder?: string
+}
+
+function PropertyText(props: EntryProps) {
+  const { element, id, name, label, description, placeholder } = props
+  const execute = useExecute()
+  const create = useCreate()
+  const debounce = useService('debounceInput')
+  return h(TextFieldEntry, {
+    element,
+    id,
+    label,
+    description,
+    placeholder,
+    debounce,
+    getValue: () => spiffProperty(targetOf(element), name) ?? '',
+    setValue: (value: string) => execute(spiffPropertyCommands(element, targetOf(element), name, value, create)),
+  })
+}
+
+function PropertySelect(props: EntryProps & { kind: 'schema' | 'uischema' }) {
+  const { element, id, name, label, description, kind } = props
+  const execute = useExecute()
+  const create = useCreate()
+  const context = useService('config.lexflow') as LexflowContext | undefined
+  return h(SelectEntry, {
+    element,
+    id,
+    label,
+    description,
+    getValue: () => spiffProperty(targetOf(element), name) ?? '',
+    setValue: (value: string) => execute(spiffPropertyCommands(element, targetOf(element), name, value, create)),
+    getOptions: () => {
+      const files = filesOfKind(context?.getFiles() ?? {}, kind)
+      const current = spiffProperty(targetOf(element), name)
+      const options = [{ value: '', label: t('none') }, ...files.map((file) => ({ value: file, label: file }))]
+      if (current && !files.includes(current)) options.push({ value: current, label: `${current} ${t('missing')}` })
+      return options
+    },
+  })
+}
+
+function BodyText(props: EntryProps & { type: BodyType }) {
+  const { element, id, label, description, type } = props
+  const execute = useExecute()
+  const create = useCreate()
+  const debounce = useService('debounceInput')
+  return h(TextAreaEntry, {
+    element,
+    id,
+    label,
+    description,
+    debounce,
+    monospace: true,
+    rows: 4,
+    autoResize: true,
+    getValue: () => spiffBody(targetOf(element), type) ?? '',
+    setValue: (value: string) => execute(spiffBodyCommands(element, targetOf(element), type, value, create)),
+  })
+}
+
+function DecisionSelect(props: EntryProps) {
+  const { element, id, label, description } = props
+  const execute = useExecute()
+  const create = useCreate()
+  const context = useService('config.lexflow') as LexflowContext | undefined
+  const type: BodyType = 'spiffworkflow:CalledDecisionId'
+  return h(SelectEntry, {
+    element,
+    id,
+    label,
+    description,
+    getValue: () => spiffBody(targetOf(element), type) ?? '',
+    setValue: (value: string) => execute(spiffBodyCommands(element, targetOf(element), type, value, create)),
+    getOptions: () => {
+      const decisions = allDecisions(context?.getFiles() ?? {})
+      const current = spiffBody(targetOf(element), type)
+      const options = [
+        { value: '', label: t('none') },
+        ...decisions.map((d) => ({ value: d.id, label: `${d.id} — ${d.name} (${d.file})` })),
+      ]
+      if (current && !decisions.some((d) => d.id === current)) options.push({ value: current, label: `${current} ${t('missing')}` })
+      return options
+    },
+  })
+}
+
+function ScriptBody(props: EntryProps) {
+  const { element, id, label, description } = props
+  const modeling = useService('modeling')
+  const debounce = useService('debounceInput')
+  return h(TextAreaEntry, {
+    element,
+    id,
+    label,
+    description,
+    debounce,
+    monospace: true,
+    rows: 8,
+    autoResize: true,
+    getValue: () => (getBusinessObject(element).get('script') as string | undefined) ?? '',
+    setValue: (value: string) => {
+      const properties: Record<string, unknown> = { script: value || undefined }
+      if (!getBusinessObject(element).get('scriptFormat')) properties.scriptFormat = 'python'
+      modeling.updateProperties(element, properties)
+    },
+  })
+}
+
+function ConditionBody(props: EntryProps) {
+  const { element, id, label, description } = props
+  const modeling = useService('modeling')
+  const bpmnFactory = useService('bpmnFactory')
+  const debounce = useService('debounceInput')
+  return h(TextAreaEntry, {
+    element,
+    id,
+    label,
+    description,
+    debounce,
+    monospace: true,
+    rows: 2,
+    autoResize: true,
+    getValue: () => (getBusinessObject(element).get('conditionExpression')?.get('body') as string | undefined) ?? '',
+    setValue: (value: string) => {
+      const conditionExpression = value.trim() ? bpmnFactory.create('bpmn:FormalExpression', { body: value }) : undefined
+      modeling.updateProperties(element, { conditionExpression })
+    },
+  })
+}
+
+function LaneInfo(props: EntryProps) {
+  const { element, id, label, description } = props
+  return h(TextFieldEntry, {
+    element,
+    id,
+    label,
+    description,
+    disabled: true,
+    debounce: (fn: unknown) => fn,
+    getValue: () => laneOf(getBusinessObject(element) as ModdleElement) ?? t('noLane'),
+    setValue: () => undefined,
+  })
+}
+
+function LaneRole(props: EntryProps) {
+  const { element, id, label, description } = props
+  const modeling = useService('modeling')
+  return h(SelectEntry, {
+    element,
+    id,
+    label,
+    description,
+    getValue: () => (getBusinessObject(element).get('name') as string | undefined) ?? '',
+    setValue: (value: string) => modeling.updateProperties(element, { name: value }),
+    getOptions: () => {
+      const current = getBusinessObject(element).get('name') as string | undefined
+      const options = ROLES.map((role) => ({ value: role, label: `${role} — ${i18n.t(`common:role.${role}`)}` }))
+      if (current && !ROLES.includes(current)) options.unshift({ value: current, label: `${current} ${t('unknownRole')}` })
+      if (!current) options.unshift({ value: '', label: t('none') })
+      return options
+    },
+  })
+}
+
+function ServiceOperator(props: EntryProps & { attr: 'id' | 'resultVariable' }) {
+  const { element, id, label, description, attr } = props
+  const execute = useExecute()
+  const create = useCreate()
+  const debounce = useService('debounceInput')
+  const operatorOf = () =>
+    ((getBusinessObject(element).get('extensionElements')?.get('values') as ModdleElement[] | undefined) ?? []).find(
+      (value) => value.$type === 'spiffworkflow:ServiceTaskOperator',
+    )
+  return h(TextFieldEntry, {
+    element,
+    id,
+    label,
+    description,
+    debounce,
+    getValue: () => (operatorOf()?.get(attr) as string | undefined) ?? '',
+    setValue: (value: string) => {
+      const bo = getBusinessObject(element) as ModdleElement
+      const operator = operatorOf()
+      if (operator) {
+        execute([{ cmd: 'element.updateModdleProperties', context: { element, moddleElement: operator, properties: { [attr]: value || undefined } } }])
+        return
+      }
+      if (!value) return
+      const commands: Command[] = []
+      let extensionElements = bo.get('extensionElements') as ModdleElement | undefined
+      if (!extensionElements) {
+        extensionElements = create('bpmn:ExtensionElements', { values: [] })
+        extensionElements.$parent = bo
+        commands.push({ cmd: 'element.updateModdleProperties', context: { element, moddleElement: bo, properties: { extensionElements } } })
+      }
+      const created = create('spiffworkflow:ServiceTaskOperator', { [attr]: value })
+      created.$parent = extensionElements
+      commands.push({
+        cmd: 'element.updateModdleProperties',
+        context: { element, moddleElement: extensionElements, properties: { values: [...(extensionElements.get('values') ?? []), created] } },
+      })
+      execute(commands)
+    },
+  })
+}
+
+type Entry = Record<string, unknown> & { id: string; component: unknown; isEdited?: unknown }
+
+const text = (name: string, extra: Partial<EntryProps> = {}): Entry => ({
+  id: `lexflow-${name}`,
+  component: PropertyText,
+  isEdited: isTextFieldEntryEdited,
+  name,
+  label: t(`${name}.label`),
+  description: t(`${name}.help`),
+  ...extra,
+})
+
+const HUMAN = ['bpmn:UserTask', 'bpmn:ManualTask']
+
+function isHuman(element: Element): boolean {
+  return HUMAN.includes(element.type) || element.type === 'bpmn:Task'
+}
+
+/** The entries of the Lexflow group for one element. */
+export function lexflowEntries(element: Element): Entry[] {
+  const entries: Entry[] = []
+  const bo = getBusinessObject(element) as ModdleElement
+  if (is(element, 'bpmn:Lane')) {
+    entries.push({ id: 'lexflow-lane-role', component: LaneRole, isEdited: isSelectEntryEdited, name: 'name', label: t('laneRole.label'), description: t('laneRole.help') })
+  }
+  if (isHuman(element)) {
+    entries.push(
+      { id: 'lexflow-lane', component: LaneInfo, name: 'lane', label: t('lane.label'), description: t('lane.help') },
+      text('candidateGroups'),
+      { id: 'lexflow-form', component: PropertySelect, isEdited: isSelectEntryEdited, kind: 'schema', name: 'formJsonSchemaFilename', label: t('form.label'), description: t('form.help') },
+      { id: 'lexflow-ui-form', component: PropertySelect, isEdited: isSelectEntryEdited, kind: 'uischema', name: 'formUiSchemaFilename', label: t('uiForm.label'), description: t('uiForm.help') },
+      text('assignee'),
+      text('dueDate'),
+      text('followUpDate'),
+      text('priority'),
+    )
+  }
+  if (is(element, 'bpmn:StartEvent') && is(bo.$parent, 'bpmn:Process')) {
+    entries.push(
+      { id: 'lexflow-form', component: PropertySelect, isEdited: isSelectEntryEdited, kind: 'schema', name: 'formJsonSchemaFilename', label: t('startForm.label'), description: t('startForm.help') },
+      { id: 'lexflow-ui-form', component: PropertySelect, isEdited: isSelectEntryEdited, kind: 'uischema', name: 'formUiSchemaFilename', label: t('uiForm.label'), description: t('uiForm.help') },
+    )
+  }
+  if (is(element, 'bpmn:BusinessRuleTask')) {
+    entries.push({ id: 'lexflow-decision', component: DecisionSelect, isEdited: isSelectEntryEdited, name: 'calledDecisionId', label: t('decision.label'), description: t('decision.help') })
+  }
+  if (is(element, 'bpmn:ServiceTask')) {
+    entries.push(
+      { id: 'lexflow-operator', component: ServiceOperator, isEdited: isTextFieldEntryEdited, attr: 'id', name: 'operator', label: t('operator.label'), description: t('operator.help') },
+      { id: 'lexflow-result', component: ServiceOperator, isEdited: isTextFieldEntryEdited, attr: 'resultVariable', name: 'result', label: t('resultVariable.label'), description: t('resultVariable.help') },
+    )
+  }
+  if (is(element, 'bpmn:ScriptTask')) {
+    entries.push({ id: 'lexflow-script', component: ScriptBody, isEdited: isTextAreaEntryEdited, name: 'script', label: t('script.label'), description: t('script.help') })
+  }
+  if (is(element, 'bpmn:Activity')) {
+    entries.push(
+      { id: 'lexflow-pre-script', component: BodyText, isEdited: isTextAreaEntryEdited, type: 'spiffworkflow:PreScript', name: 'preScript', label: t('preScript.label'), description: t('preScript.help') },
+      { id: 'lexflow-post-script', component: BodyText, isEdited: isTextAreaEntryEdited, type: 'spiffworkflow:PostScript', name: 'postScript', label: t('postScript.label'), description: t('postScript.help') },
+    )
+  }
+  if (is(element, 'bpmn:SequenceFlow') && is(bo.get('sourceRef'), 'bpmn:Gateway')) {
+    entries.push({ id: 'lexflow-condition', component: ConditionBody, isEdited: isTextAreaEntryEdited, name: 'condition', label: t('condition.label'), description: t('condition.help') })
+  }
+  if (is(element, 'bpmn:FlowNode') && !is(element, 'bpmn:Gateway')) {
+    entries.push(text('stage'), text('milestone'), text('milestoneData'), text('document'))
+  }
+  if (is(element, 'bpmn:Process') || (is(element, 'bpmn:Participant') && bo.get('processRef'))) {
+    entries.push(text('applicantData'))
+  }
+  return entries
+}
+
+class LexflowPropertiesProvider {
+  static $inject = ['propertiesPanel']
+
+  constructor(propertiesPanel: { registerProvider: (priority: number, provider: unknown) => void }) {
+    propertiesPanel.registerProvider(500, this)
+  }
+
+  getGroups(element: Element) {
+    return (groups: { id: string }[]) => {
+      const entries = lexflowEntries(element)
+      if (!entries.length) return groups
+      const group = { id: 'lexflow', label: t('group'), component: Group, entries, shouldOpen: true }
+      const general = groups.findIndex((item) => item.id === 'general')
+      groups.splice(general >= 0 ? general + 1 : 0, 0, group)
+      return groups
+    }
+  }
+}
+
+export default {
+  __init__: ['lexflowPropertiesProvider'],
+  lexflowPropertiesProvider: ['type', LexflowPropertiesProvider],
+}
