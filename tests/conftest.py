@@ -2,9 +2,19 @@
 
 from pathlib import Path
 
+import pytest
+
 FIXTURES = Path(__file__).parent / "server" / "fixtures"
 
 
 def fixture_files(name: str) -> dict[str, bytes]:
     folder = FIXTURES / name
     return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file()}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with empty throttle counts (the cache is this process's memory)."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.contrib.auth import login
 from django.http import FileResponse
 from django.utils.decorators import method_decorator
@@ -9,11 +11,12 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from server.accounts.serializers import UserSerializer
@@ -39,16 +42,30 @@ NO_CASE = "未找到该案件 / No such case."
 
 
 class RegisterApi(APIView):
-    """Open an applicant account and log in with it (browser session)."""
+    """Open an applicant account and log in with it (browser session). Accounts per network
+    address are limited (`LEXFLOW_REGISTER_RATE`, default 20 an hour) so nobody scripts
+    thousands of them; a 429 says when to try again."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "register"
+
+    def throttled(self, request: Request, wait: float | None) -> None:
+        minutes = max(1, math.ceil((wait or 60) / 60))
+        exc = Throttled(
+            detail=f"此网络地址注册过于频繁，请 {minutes} 分钟后再试。 / "
+            f"Too many accounts registered from this address; try again in {minutes} min."
+        )
+        exc.wait = math.ceil(wait) if wait else None  # sent as Retry-After
+        raise exc
 
     @extend_schema(
         request=RegisterSerializer,
         responses={
             201: inline_serializer("RegisterOutput", {"user": UserSerializer()}),
             400: OpenApiResponse(description="`errors` names each field: taken username, weak password, …"),
+            429: OpenApiResponse(description="Too many from this address; `Retry-After` says when"),
         },
         summary="Register as an applicant",
     )

@@ -149,6 +149,16 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "server.core.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_RATES": {"register": os.environ.get("LEXFLOW_REGISTER_RATE", "20/hour")},
+}
+
+# Throttle counts must be shared by every web process: Redis when LEXFLOW_CACHE_URL is set
+# (docker-compose sets it), this process's memory otherwise (one `make run` server).
+CACHE_URL = os.environ.get("LEXFLOW_CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
 SPECTACULAR_SETTINGS = {
@@ -179,6 +189,8 @@ LEXFLOW = {
     # Applicants' uploads (PDF, JPG, PNG, DOC, DOCX), each; and a saved form draft.
     "MAX_ATTACHMENT_BYTES": int(os.environ.get("LEXFLOW_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))),
     "MAX_DRAFT_BYTES": 256 * 1024,
+    # Uploads that reached no case (and no draft) are deleted after this many days.
+    "UNLINKED_UPLOAD_DAYS": int(os.environ.get("LEXFLOW_UNLINKED_UPLOAD_DAYS", "30")),
     # Where the public reaches this server: printed (and as a QR code) on official notices so
     # anyone holding one can check it at /api/v1/documents/verify/<code>.
     "PUBLIC_URL": os.environ.get("LEXFLOW_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
+from rest_framework.throttling import ScopedRateThrottle
 
 from server.accounts.models import Membership
 from server.audit.models import Event
@@ -115,3 +116,17 @@ def test_the_same_username_cannot_register_twice(demo):
     assert register(APIClient()).status_code == 201
     again = register(APIClient(), username="WangWu")
     assert again.status_code == 400 and "username" in again.json()["errors"]
+
+
+def test_too_many_registrations_from_one_address_are_refused_with_when_to_try_again(demo, monkeypatch):
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "register", "2/hour")
+    for name in ("wangwu", "zhaoliu"):
+        assert register(APIClient(), username=name).status_code == 201
+    refused = register(APIClient(), username="sunqi")
+    assert refused.status_code == 429
+    assert refused.json()["detail"].startswith("此网络地址注册过于频繁，请 60 分钟后再试。 / Too many")
+    assert 3500 < int(refused["Retry-After"]) <= 3600
+    assert not get_user_model().objects.filter(username="sunqi").exists()
+    # Another address is not held up by this one.
+    other = APIClient(REMOTE_ADDR="10.1.2.3")
+    assert register(other, username="sunqi").status_code == 201
