@@ -12,6 +12,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from server.accounts.models import Membership, Organisation, Role
 from server.audit.services import event_record
@@ -270,6 +271,29 @@ def attachments_link(
         raise InvalidInput(f"{field}: {errors[field][0]}", dict(sorted(errors.items())))
     Attachment.objects.filter(pk__in=list(wanted), instance__isnull=True).update(instance=instance)
     return list(found.values())
+
+
+def attachments_purge_unlinked(*, older_than: timedelta) -> int:
+    """Delete uploads that never reached a case: older than `older_than`, on no case and named
+    by none of their uploader's drafts (a half-filled application keeps its files however old).
+    Returns how many were deleted. Rows being linked right now are locked and skipped."""
+    cutoff = timezone.now() - older_than
+    with transaction.atomic():
+        stale = list(
+            Attachment.objects.select_for_update(skip_locked=True)
+            .filter(instance__isnull=True, uploaded_at__lt=cutoff)
+            .only("id", "uploader_id", "file")
+        )
+        drafts: dict[int, str] = {}
+        for draft in Draft.objects.filter(user_id__in={a.uploader_id for a in stale}):
+            drafts[draft.user_id] = drafts.get(draft.user_id, "") + json.dumps(draft.data)
+        doomed = [a for a in stale if str(a.pk) not in drafts.get(a.uploader_id, "")]
+        Attachment.objects.filter(pk__in=[a.pk for a in doomed], instance__isnull=True).delete()
+        names = [a.file.name for a in doomed if a.file]
+        storage = Attachment._meta.get_field("file").storage
+        # The files go only once the rows are gone for good.
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    return len(doomed)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,9 +1,12 @@
+import io
+import signal
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from tests.conftest import fixture_files
@@ -184,3 +187,22 @@ def _fresh_settings_caches():
     yield
     calendar.overrides_changed()
     deadlines.settings_changed()
+
+
+@pytest.fixture
+def run_worker_once(monkeypatch):
+    """`manage.py run_worker --once`, its output. The test process keeps its own signal handlers,
+    and its connection: the test runs in a transaction the worker's reconnect would close."""
+    from server.processes.management.commands import run_worker
+
+    monkeypatch.setattr(run_worker, "close_old_connections", lambda: None)
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def run() -> str:
+        out = io.StringIO()
+        call_command("run_worker", "--once", stdout=out)
+        return out.getvalue()
+
+    yield run
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)

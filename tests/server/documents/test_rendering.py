@@ -4,13 +4,10 @@ once; a failed render loses nothing; an issued document never changes."""
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
-import signal
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from server.audit.models import AppendOnlyError
@@ -19,25 +16,6 @@ from server.documents.models import Document
 from server.processes.models import Timer
 from tests.server.complaints.conftest import complain
 from tests.server.documents.conftest import documents_of
-
-
-@pytest.fixture
-def run_worker_once(monkeypatch):
-    """`manage.py run_worker --once`, its output. The test process keeps its own signal handlers,
-    and its connection: the test runs in a transaction the worker's reconnect would close."""
-    from server.processes.management.commands import run_worker
-
-    monkeypatch.setattr(run_worker, "close_old_connections", lambda: None)
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-
-    def run() -> str:
-        out = io.StringIO()
-        call_command("run_worker", "--once", stdout=out)
-        return out.getvalue()
-
-    yield run
-    for sig, handler in saved.items():
-        signal.signal(sig, handler)
 
 
 def test_the_worker_renders_documents_waiting_for_their_pdf(ineligible_complaint, run_worker_once):

@@ -4,10 +4,15 @@ seen by staff who can see that case."""
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
 
 from server.accounts.models import Membership, Role
 from server.portal.models import Attachment
@@ -276,3 +281,53 @@ def test_staff_attach_their_own_files_when_completing_a_task_but_not_others(clie
     assert done["status"] == "completed"
     assert Attachment.objects.get(pk=own).instance_id == case["id"]
     assert Attachment.objects.get(pk=another).instance_id is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Uploads that never reached a case
+
+
+def age(attachment_id: str, days: int) -> None:
+    uploaded_at = timezone.now() - timedelta(days=days)
+    Attachment.objects.filter(pk=attachment_id).update(uploaded_at=uploaded_at)
+
+
+def test_uploads_that_reached_no_case_go_after_30_days_with_their_files_but_drafts_keep_theirs(
+    client_for, filing, media_root, run_worker_once, django_capture_on_commit_callbacks
+):
+    applicant = client_for("applicant")
+    abandoned, recent, on_case, in_draft = (uploaded(applicant) for _ in range(4))
+    start_case(applicant, FILING, {"documents": [on_case]})
+    saved = applicant.put(f"/api/v1/drafts/{FILING}", {"data": {"documents": [in_draft]}}, format="json")
+    assert saved.status_code in (200, 201), saved.content
+    for attachment_id in (abandoned, on_case, in_draft):
+        age(attachment_id, 31)
+    age(recent, 29)
+    stored = {pk: Attachment.objects.get(pk=pk).file.path for pk in (abandoned, recent, on_case, in_draft)}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "deleted 1 upload(s) on no case for 30 days" in run_worker_once()
+
+    assert set(Attachment.objects.values_list("pk", flat=True)) == {
+        uuid.UUID(pk) for pk in (recent, on_case, in_draft)
+    }
+    assert download(applicant, abandoned).status_code == 404
+    assert not Path(stored[abandoned]).exists()
+    for kept in (recent, on_case, in_draft):
+        assert Path(stored[kept]).exists()
+        assert download(applicant, kept).status_code == 200
+    # The draft still resumes with its file, and starting from it links the file.
+    start_case(applicant, FILING, {"documents": [in_draft]})
+    assert Attachment.objects.get(pk=in_draft).instance is not None
+
+
+def test_the_purge_period_is_a_setting_and_a_command(client_for, settings):
+    applicant = client_for("applicant")
+    old = uploaded(applicant)
+    age(old, 8)
+    out = io.StringIO()
+    call_command("purge_uploads", stdout=out)
+    assert out.getvalue().strip() == "deleted 0 upload(s) on no case for 30 days"
+    settings.LEXFLOW = {**settings.LEXFLOW, "UNLINKED_UPLOAD_DAYS": 7}
+    call_command("purge_uploads", stdout=out)
+    assert not Attachment.objects.filter(pk=old).exists()

@@ -3,6 +3,7 @@ import os
 import signal
 import socket
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from server.core.models import WorkerHeartbeat
 from server.documents.services import documents_render_pending
+from server.portal.services import attachments_purge_unlinked
 from server.processes.services import timers_fire_due
 
 logger = logging.getLogger("lexflow.worker")
@@ -19,12 +21,15 @@ logger = logging.getLogger("lexflow.worker")
 # PDFs rendered per sweep (~0.25 s each): a backlog drains steadily without delaying timers
 # by more than a few seconds.
 DOCUMENTS_PER_SWEEP = 10
+# Uploads that never reached a case are looked for hourly: they are only deleted after days.
+PURGE_EVERY_SECONDS = 3600
 
 
 class Command(BaseCommand):
     help = (
         "Fire due timers: sweep every second (SELECT ... FOR UPDATE SKIP LOCKED) until stopped. "
-        "Each sweep also renders the PDFs of official documents not downloaded yet."
+        "Each sweep also renders the PDFs of official documents not downloaded yet; hourly, "
+        "uploads that reached no case within LEXFLOW_UNLINKED_UPLOAD_DAYS are deleted."
     )
 
     def add_arguments(self, parser) -> None:
@@ -44,6 +49,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         self.stdout.write(f"timer worker {name} started (every {interval:g}s)")
         backlog_rendered = 0  # reported once a backlog has drained, not every sweep
+        next_purge = 0.0
         while not stopping:
             close_old_connections()
             try:
@@ -69,6 +75,14 @@ class Command(BaseCommand):
                     backlog_rendered = 0
             except Exception:  # never let documents stop the timers
                 logger.exception("document rendering sweep failed")
+            if time.monotonic() >= next_purge:
+                next_purge = time.monotonic() + PURGE_EVERY_SECONDS
+                try:
+                    days = settings.LEXFLOW["UNLINKED_UPLOAD_DAYS"]
+                    if purged := attachments_purge_unlinked(older_than=timedelta(days=days)):
+                        self.stdout.write(f"deleted {purged} upload(s) on no case for {days} days")
+                except Exception:  # nor uploads
+                    logger.exception("upload purge failed")
             if once:
                 break
             time.sleep(interval)
