@@ -7,8 +7,13 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from server.complaints.figures import COUNT_NAMES, FIGURES, complaint_figures
-from server.processes.figures import figures_schema, figures_scope, figures_scope_serializer
+from server.complaints.figures import COUNT_NAMES, FIGURES, TARGETS, complaint_figures
+from server.processes.figures import (
+    figures_schema,
+    figures_scope,
+    figures_scope_serializer,
+    targets_serializers,
+)
 from server.processes.figures_api import LineStatsApi
 
 
@@ -16,11 +21,12 @@ def _rates(name: str, fields: tuple[str, ...]) -> serializers.Serializer:
     return inline_serializer(name, {field: serializers.FloatField(allow_null=True) for field in fields})
 
 
+targets, meets_targets = targets_serializers("ComplaintStats", TARGETS)
 StatsResponse = inline_serializer(
     "ComplaintStats",
     {
         "scope": figures_scope_serializer(),
-        "targets": _rates("ComplaintStatsTargets", ("acceptance_rate", "reply_rate")),
+        "targets": targets,
         "counts": inline_serializer(
             "ComplaintStatsCounts",
             {name: serializers.IntegerField() for name in COUNT_NAMES},
@@ -35,10 +41,7 @@ StatsResponse = inline_serializer(
                 "satisfaction_rate",
             ),
         ),
-        "meets_targets": inline_serializer(
-            "ComplaintStatsMeetsTargets",
-            {"acceptance_rate": serializers.BooleanField(), "reply_rate": serializers.BooleanField()},
-        ),
+        "meets_targets": meets_targets,
         "ineligible": inline_serializer(
             "ComplaintStatsIneligible",
             {

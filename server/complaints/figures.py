@@ -19,6 +19,7 @@ from server.processes.figures import (
     Figure,
     FigureFamily,
     LineFigures,
+    Target,
     moment,
     on_time,
     passed,
@@ -36,7 +37,11 @@ REPLIED = "complaint.replied"
 REPLY_OVERDUE = "complaint.reply_overdue"
 FEEDBACK = "complaint.feedback"
 
-TARGETS = {"acceptance_rate": 100.0, "reply_rate": 100.0}
+# The plan: every eligible complaint accepted, every accepted complaint replied to.
+TARGETS = {
+    "acceptance_rate": Target("rates.acceptance_rate", 100.0, "受理率", "Acceptance rate"),
+    "reply_rate": Target("rates.reply_rate", 100.0, "答复率", "Reply rate"),
+}
 OVERDUE_WHAT = {
     "acceptance": "逾期未作出受理决定 / Acceptance decision overdue",
     "reply": "逾期未书面答复 / Written reply overdue",
@@ -190,17 +195,14 @@ FIGURES = LineFigures(
         ),
     },
     labels={
-        "targets.acceptance_rate": "受理率目标（%） / Target acceptance rate (%)",
-        "targets.reply_rate": "答复率目标（%） / Target reply rate (%)",
         "rates.acceptance_rate": "受理率（%） / Acceptance rate (%)",
         "rates.reply_rate": "答复率（%） / Reply rate (%)",
         "rates.on_time_acceptance_rate": "按期受理率（%） / On-time acceptance rate (%)",
         "rates.on_time_reply_rate": "按期答复率（%） / On-time reply rate (%)",
         "rates.satisfaction_rate": "满意率（%） / Satisfaction rate (%)",
-        "meets_targets.acceptance_rate": "受理率达标 / Acceptance rate meets the target",
-        "meets_targets.reply_rate": "答复率达标 / Reply rate meets the target",
         "satisfaction.rate": "满意率（%） / Satisfaction rate (%)",
     },
+    targets=TARGETS,
 )
 
 
@@ -243,15 +245,9 @@ def complaint_figures(cases: list[CaseMilestones], *, now: datetime | None = Non
     for code, count in sorted(grounds.items(), key=lambda item: (-item[1], item[0])):
         ground = ground_for(code)
         by_ground.append({"ground": code, "title": ground.title if ground else code, "count": count})
-    return {
-        "targets": dict(TARGETS),
+    answer = {
         "counts": {name: n(name) for name in COUNT_NAMES},
         "rates": rates,
-        "meets_targets": {
-            name: (value is not None and value >= target)
-            for name, target in TARGETS.items()
-            for value in [rates[name]]
-        },
         "ineligible": {
             "count": counts["ineligible.count"],
             "with_written_reason": counts["ineligible.with_written_reason"],
@@ -266,3 +262,4 @@ def complaint_figures(cases: list[CaseMilestones], *, now: datetime | None = Non
         "overdue": overdue,
         "as_of": timezone.localtime(now).isoformat(),
     }
+    return FIGURES.with_targets(answer)

@@ -7,8 +7,13 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from server.legal_aid.figures import FIGURES, legal_aid_figures
-from server.processes.figures import figures_schema, figures_scope, figures_scope_serializer
+from server.legal_aid.figures import FIGURES, TARGETS, legal_aid_figures
+from server.processes.figures import (
+    figures_schema,
+    figures_scope,
+    figures_scope_serializer,
+    targets_serializers,
+)
 from server.processes.figures_api import LineStatsApi
 
 # ---------------------------------------------------------------------------------------------
@@ -78,6 +83,7 @@ class LegalAidStatsSerializer(serializers.Serializer):
     subsidy = LegalAidSubsidySerializer()
     satisfaction = LegalAidSatisfactionSerializer()
     overdue = LegalAidOverdueSerializer()
+    targets, meets_targets = targets_serializers("LegalAidStats", TARGETS)
 
 
 class LegalAidStatsApi(LineStatsApi):

@@ -16,6 +16,7 @@ from server.processes.figures import (
     Figure,
     FigureFamily,
     LineFigures,
+    Target,
     moment,
     on_time,
     passed,
@@ -114,6 +115,18 @@ def _rated(rating: str) -> Figure:
 
 _OBJECTION = passed(OBJECTION_DECIDED)
 
+# Decisions within 7 days (Legal Aid Law art. 43) and assignments within 3: every one, so 100%;
+# the plan's third-party satisfaction survey: "excellent" from at least 85%.
+TARGETS = {
+    "decided_within_deadline": Target(
+        "decided_within_deadline.rate", 100.0, "按期决定率", "On-time decision rate"
+    ),
+    "assigned_within_deadline": Target(
+        "assigned_within_deadline.rate", 100.0, "按期指派率", "On-time assignment rate"
+    ),
+    "satisfaction_excellent": Target("satisfaction.excellent_rate", 85.0, "非常满意率", "Excellent rate"),
+}
+
 FIGURES = LineFigures(
     key="legal-aid",
     title="法律援助 / Legal aid",
@@ -204,6 +217,7 @@ FIGURES = LineFigures(
         "subsidy.total": "办案补贴合计（元） / Subsidies in all (CNY)",
         "satisfaction.excellent_rate": "非常满意率（%） / Excellent rate (%)",
     },
+    targets=TARGETS,
 )
 
 
@@ -217,35 +231,44 @@ def legal_aid_figures(cases: list[CaseMilestones], now: datetime) -> dict[str, A
         if (due := _unassigned_past(case, now)) is not None:
             overdue_unassigned.append({**case.ref(), "due": due.isoformat()})
     subsidies = [amount for case in cases if (amount := _subsidy(case)) is not None]
-    return {
-        "received": n["received"],
-        "by_channel": dict(sorted(FIGURES.families["by_channel"].tally(cases).items())),
-        **{
-            name: n[name]
-            for name in ("exempt", "advance_aid", "supplement_requested", "withdrawn", "decided", "granted")
-        },
-        "refused": n["refused"],
-        "decided_within_deadline": {
-            "count": n["decided_within_deadline.count"],
-            "rate": rate(n["decided_within_deadline.count"], n["decided"]),
-        },
-        "grants_assigned": n["grants_assigned"],
-        "assigned_within_deadline": {
-            "count": n["assigned_within_deadline.count"],
-            "rate": rate(n["assigned_within_deadline.count"], n["grants_assigned"]),
-        },
-        "objections": {
-            "filed": n["objections.filed"],
-            "upheld": n["objections.upheld"],
-            "rejected": n["objections.rejected"],
-        },
-        "closed": n["closed"],
-        "subsidy": {"cases": n["subsidy.cases"], "total": round(sum(subsidies), 2)},
-        "satisfaction": {
-            "count": n["satisfaction.count"],
-            "excellent": n["satisfaction.excellent"],
-            "excellent_rate": rate(n["satisfaction.excellent"], n["satisfaction.count"]),
-            "by_rating": {rating: n[f"satisfaction.by_rating.{rating}"] for rating in RATINGS},
-        },
-        "overdue": {"undecided": overdue_undecided, "unassigned": overdue_unassigned},
-    }
+    return FIGURES.with_targets(
+        {
+            "received": n["received"],
+            "by_channel": dict(sorted(FIGURES.families["by_channel"].tally(cases).items())),
+            **{
+                name: n[name]
+                for name in (
+                    "exempt",
+                    "advance_aid",
+                    "supplement_requested",
+                    "withdrawn",
+                    "decided",
+                    "granted",
+                )
+            },
+            "refused": n["refused"],
+            "decided_within_deadline": {
+                "count": n["decided_within_deadline.count"],
+                "rate": rate(n["decided_within_deadline.count"], n["decided"]),
+            },
+            "grants_assigned": n["grants_assigned"],
+            "assigned_within_deadline": {
+                "count": n["assigned_within_deadline.count"],
+                "rate": rate(n["assigned_within_deadline.count"], n["grants_assigned"]),
+            },
+            "objections": {
+                "filed": n["objections.filed"],
+                "upheld": n["objections.upheld"],
+                "rejected": n["objections.rejected"],
+            },
+            "closed": n["closed"],
+            "subsidy": {"cases": n["subsidy.cases"], "total": round(sum(subsidies), 2)},
+            "satisfaction": {
+                "count": n["satisfaction.count"],
+                "excellent": n["satisfaction.excellent"],
+                "excellent_rate": rate(n["satisfaction.excellent"], n["satisfaction.count"]),
+                "by_rating": {rating: n[f"satisfaction.by_rating.{rating}"] for rating in RATINGS},
+            },
+            "overdue": {"undecided": overdue_undecided, "unassigned": overdue_unassigned},
+        }
+    )

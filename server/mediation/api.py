@@ -6,8 +6,13 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from server.mediation.figures import FIGURES, mediation_figures
-from server.processes.figures import figures_schema, figures_scope, figures_scope_serializer
+from server.mediation.figures import FIGURES, TARGETS, mediation_figures
+from server.processes.figures import (
+    figures_schema,
+    figures_scope,
+    figures_scope_serializer,
+    targets_serializers,
+)
 from server.processes.figures_api import LineStatsApi
 
 # ---------------------------------------------------------------------------------------------
@@ -57,6 +62,7 @@ class MediationStatsSerializer(serializers.Serializer):
     counts = _CountsSerializer()
     rates = _RatesSerializer()
     overdue = _OverdueSerializer(many=True)
+    targets, meets_targets = targets_serializers("MediationStats", TARGETS)
 
 
 class MediationStatsApi(LineStatsApi):

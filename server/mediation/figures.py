@@ -18,6 +18,7 @@ from server.processes.figures import (
     Figure,
     FigureFamily,
     LineFigures,
+    Target,
     moment,
     passed,
     past_due,
@@ -100,6 +101,9 @@ _OVERDUE = Figure(
     lambda case: False,
 )
 
+# The plan: every dispute brought to a committee is accepted.
+TARGETS = {"acceptance_rate": Target("rates.acceptance_rate", 100.0, "受理率", "Acceptance rate")}
+
 FIGURES = LineFigures(
     key="mediation",
     title="人民调解 / Mediation",
@@ -143,6 +147,7 @@ FIGURES = LineFigures(
         "rates.agreement_rate": "调解成功率（%） / Agreement rate (%)",
         "rates.confirmation_rate": "申请司法确认率（%） / Confirmation rate (%)",
     },
+    targets=TARGETS,
 )
 
 
@@ -170,23 +175,25 @@ def mediation_figures(cases: list[CaseMilestones], *, now: Any = None) -> dict[s
     def count(name: str) -> int:
         return n[f"counts.{name}"]
 
-    return {
-        "counts": {
-            "received": count("received"),
-            "accepted": count("accepted"),
-            "risk_escalations": count("risk_escalations"),
-            "escalations": {level: count(f"escalations.{level}") for level in LEVELS},
-            "agreements": count("agreements"),
-            "agreements_by_level": FIGURES.families["counts.agreements_by_level"].tally(cases),
-            "concluded": count("concluded"),
-            "overruns": count("overruns"),
-            "confirmations_applied": count("confirmations_applied"),
-            "overdue": count("overdue"),
-        },
-        "rates": {
-            "acceptance_rate": rate(count("accepted"), count("received")),
-            "agreement_rate": rate(count("agreements"), count("concluded")),
-            "confirmation_rate": rate(count("confirmations_applied"), count("agreements")),
-        },
-        "overdue": overdue,
-    }
+    return FIGURES.with_targets(
+        {
+            "counts": {
+                "received": count("received"),
+                "accepted": count("accepted"),
+                "risk_escalations": count("risk_escalations"),
+                "escalations": {level: count(f"escalations.{level}") for level in LEVELS},
+                "agreements": count("agreements"),
+                "agreements_by_level": FIGURES.families["counts.agreements_by_level"].tally(cases),
+                "concluded": count("concluded"),
+                "overruns": count("overruns"),
+                "confirmations_applied": count("confirmations_applied"),
+                "overdue": count("overdue"),
+            },
+            "rates": {
+                "acceptance_rate": rate(count("accepted"), count("received")),
+                "agreement_rate": rate(count("agreements"), count("concluded")),
+                "confirmation_rate": rate(count("confirmations_applied"), count("agreements")),
+            },
+            "overdue": overdue,
+        }
+    )

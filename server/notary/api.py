@@ -6,8 +6,13 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from server.notary.figures import FIGURES, legal_aid_quota, notary_figures
-from server.processes.figures import figures_schema, figures_scope, figures_scope_serializer
+from server.notary.figures import FIGURES, TARGETS, legal_aid_quota, notary_figures
+from server.processes.figures import (
+    figures_schema,
+    figures_scope,
+    figures_scope_serializer,
+    targets_serializers,
+)
 from server.processes.figures_api import LineStatsApi
 
 # ---------------------------------------------------------------------------------------------
@@ -78,6 +83,7 @@ class NotaryStatsSerializer(serializers.Serializer):
     returned_by_quality_check = NotaryReturnedByLevelSerializer()
     overdue = NotaryOverdueCaseSerializer(many=True)
     legal_aid_quota = NotaryQuotaSerializer(help_text="legal-aid notary cases per notary in the year of `to`")
+    targets, meets_targets = targets_serializers("NotaryStats", TARGETS)
 
 
 class NotaryStatsApi(LineStatsApi):

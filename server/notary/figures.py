@@ -25,6 +25,7 @@ from server.processes.figures import (
     Figure,
     FiguresScope,
     LineFigures,
+    Target,
     moment,
     on_time,
     passed,
@@ -87,6 +88,11 @@ def _returned(level: str) -> Figure:
     )
 
 
+# Every certificate within its 15 working days (Notarisation Procedure Rules art. 35).
+TARGETS = {
+    "issued_within_deadline": Target("issued_within_deadline.rate", 100.0, "按期出具率", "On-time issue rate")
+}
+
 FIGURES = LineFigures(
     key="notary",
     title="公证 / Notary",
@@ -139,6 +145,7 @@ FIGURES = LineFigures(
         "legal_aid_quota.notaries.*.target": "{0}：年度配额 / {0}: yearly target",
         "legal_aid_quota.notaries.*.met": "{0}：已完成配额 / {0}: quota met",
     },
+    targets=TARGETS,
 )
 
 
@@ -187,21 +194,23 @@ def notary_figures(cases: list[CaseMilestones], *, now: datetime | None = None) 
         n["issued_within_deadline.count"],
         n["green_channel.count"],
     )
-    return {
-        "received": n["received"],
-        "accepted": n["accepted"],
-        "refused": n["refused"],
-        "certificates_issued": issued,
-        "issued_within_deadline": {"count": on_time_count, "rate": rate(on_time_count, issued)},
-        "green_channel": {"count": green, "rate": rate(green, n["received"])},
-        "fee_waivers": {waiver: n[f"fee_waivers.{waiver}"] for waiver in FEE_TITLES},
-        "visits": n["visits"],
-        "returned_by_quality_check": {
-            level: {"cases": n[f"returned_by_quality_check.{level}.cases"], "returns": returns[level]}
-            for level in RETURNED
-        },
-        "overdue": overdue,
-    }
+    return FIGURES.with_targets(
+        {
+            "received": n["received"],
+            "accepted": n["accepted"],
+            "refused": n["refused"],
+            "certificates_issued": issued,
+            "issued_within_deadline": {"count": on_time_count, "rate": rate(on_time_count, issued)},
+            "green_channel": {"count": green, "rate": rate(green, n["received"])},
+            "fee_waivers": {waiver: n[f"fee_waivers.{waiver}"] for waiver in FEE_TITLES},
+            "visits": n["visits"],
+            "returned_by_quality_check": {
+                level: {"cases": n[f"returned_by_quality_check.{level}.cases"], "returns": returns[level]}
+                for level in RETURNED
+            },
+            "overdue": overdue,
+        }
+    )
 
 
 def legal_aid_quota(scope: FiguresScope) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied
 
@@ -259,6 +259,23 @@ class FigureFamily:
 
 
 @dataclass(frozen=True)
+class Target:
+    """A plan target: the rate at dotted path `rate` in the stats answer should reach `percent`."""
+
+    rate: str
+    percent: float
+    zh: str  # the rate's name, e.g. "受理率"
+    en: str  # e.g. "Acceptance rate"
+
+    def labels(self, name: str) -> dict[str, str]:
+        """The bilingual names of the target and of whether it is met, as the CSV shows them."""
+        return {
+            f"targets.{name}": f"{self.zh}目标（%） / Target {self.en[0].lower()}{self.en[1:]} (%)",
+            f"meets_targets.{name}": f"{self.zh}达标 / {self.en} meets the target",
+        }
+
+
+@dataclass(frozen=True)
 class LineFigures:
     """Every figure a service line's stats endpoint reports, keyed by its dotted path in the
     answer (e.g. "counts.accepted", "decided_within_deadline.count"), with the cohort.
@@ -274,6 +291,29 @@ class LineFigures:
     figures: Mapping[str, Figure]
     families: Mapping[str, FigureFamily] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)
+    targets: Mapping[str, Target] = field(default_factory=dict)
+
+    def with_targets(self, answer: dict[str, Any]) -> dict[str, Any]:
+        """`answer` with the line's plan targets and whether each is met: the dashboard and the
+        CSV read both from the server, so a target is stated in one place."""
+        if not self.targets:
+            return answer
+
+        def value_at(path: str) -> Any:
+            value: Any = answer
+            for part in path.split("."):
+                value = value[part]
+            return value
+
+        return {
+            **answer,
+            "targets": {name: target.percent for name, target in self.targets.items()},
+            "meets_targets": {
+                name: value is not None and value >= target.percent
+                for name, target in self.targets.items()
+                for value in [value_at(target.rate)]
+            },
+        }
 
     def cases(self, scope: FiguresScope) -> list[CaseMilestones]:
         """The cohort: cases whose cohort milestone falls in the scope's period and organisation."""
@@ -299,6 +339,9 @@ class LineFigures:
             return figure.label
         if key in self.labels:
             return self.labels[key]
+        for name, target in self.targets.items():
+            if key in (labels := target.labels(name)):
+                return labels[key]
         parts = key.split(".")
         for pattern, label in self.labels.items():
             wanted = pattern.split(".")
@@ -364,3 +407,16 @@ FiguresScopeSerializer = type(
 def figures_scope_serializer() -> serializers.Serializer:
     """The `scope` block of every figures answer."""
     return FiguresScopeSerializer()
+
+
+def targets_serializers(
+    name: str, targets: Mapping[str, Target]
+) -> tuple[serializers.Serializer, serializers.Serializer]:
+    """The `targets` and `meets_targets` blocks of a line's answer (`LineFigures.with_targets`)."""
+    return (
+        inline_serializer(
+            f"{name}Targets",
+            {key: serializers.FloatField(help_text=f"percent: {t.rate}") for key, t in targets.items()},
+        ),
+        inline_serializer(f"{name}MeetsTargets", {key: serializers.BooleanField() for key in targets}),
+    )

@@ -7,8 +7,8 @@ import type { Line } from './logic'
 export interface RateDef {
   /** dotted path of the rate (percent) in the stats answer */
   path: string
-  /** the target in percent, or the path of the server's own target */
-  target?: number | { path: string }
+  /** dotted path of the rate's target (percent) in the stats answer: the server states each */
+  target?: string
   numerator: string
   /** a count key, or null when the denominator is not itself a count of cases */
   denominator: string | null
@@ -30,14 +30,14 @@ export const LINE_DEFS: Record<Line, LineDef> = {
     rates: [
       {
         path: 'rates.acceptance_rate',
-        target: { path: 'targets.acceptance_rate' },
+        target: 'targets.acceptance_rate',
         numerator: 'counts.accepted',
         denominator: 'counts.eligible',
         help: 'acceptance',
       },
       {
         path: 'rates.reply_rate',
-        target: { path: 'targets.reply_rate' },
+        target: 'targets.reply_rate',
         numerator: 'counts.replied',
         denominator: 'counts.accepted',
         help: 'reply',
@@ -79,21 +79,21 @@ export const LINE_DEFS: Record<Line, LineDef> = {
     rates: [
       {
         path: 'decided_within_deadline.rate',
-        target: 100,
+        target: 'targets.decided_within_deadline',
         numerator: 'decided_within_deadline.count',
         denominator: 'decided',
         help: 'decided',
       },
       {
         path: 'assigned_within_deadline.rate',
-        target: 100,
+        target: 'targets.assigned_within_deadline',
         numerator: 'assigned_within_deadline.count',
         denominator: 'grants_assigned',
         help: 'assigned',
       },
       {
         path: 'satisfaction.excellent_rate',
-        target: 85,
+        target: 'targets.satisfaction_excellent',
         numerator: 'satisfaction.excellent',
         denominator: 'satisfaction.count',
         help: 'excellent',
@@ -128,7 +128,7 @@ export const LINE_DEFS: Record<Line, LineDef> = {
     rates: [
       {
         path: 'rates.acceptance_rate',
-        target: 100,
+        target: 'targets.acceptance_rate',
         numerator: 'counts.accepted',
         denominator: 'counts.received',
         help: 'mediationAcceptance',
@@ -175,7 +175,7 @@ export const LINE_DEFS: Record<Line, LineDef> = {
     rates: [
       {
         path: 'issued_within_deadline.rate',
-        target: 100,
+        target: 'targets.issued_within_deadline',
         numerator: 'issued_within_deadline.count',
         denominator: 'certificates_issued',
         help: 'issued',
@@ -206,12 +206,11 @@ export const LINE_DEFS: Record<Line, LineDef> = {
   },
 }
 
-/** The rate's target in percent, read from the answer when the server states it. */
+/** The rate's target in percent, as the server states it in the answer. */
 export function targetOf(rate: RateDef, answer: unknown): number | null {
   if (rate.target === undefined) return null
-  if (typeof rate.target === 'number') return rate.target
   let node: unknown = answer
-  for (const part of rate.target.path.split('.')) {
+  for (const part of rate.target.split('.')) {
     if (!node || typeof node !== 'object') return null
     node = (node as Record<string, unknown>)[part]
   }

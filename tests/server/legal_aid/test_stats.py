@@ -134,6 +134,17 @@ def test_a_known_mix_of_cases_gives_known_figures(client_for, march_cases, clock
             "excellent_rate": 100.0,
             "by_rating": {"excellent": 1, "good": 0, "fair": 0, "poor": 0},
         },
+        # The statutory deadlines call for every case on time; the plan for 85% "excellent".
+        "targets": {
+            "decided_within_deadline": 100.0,
+            "assigned_within_deadline": 100.0,
+            "satisfaction_excellent": 85.0,
+        },
+        "meets_targets": {
+            "decided_within_deadline": False,
+            "assigned_within_deadline": False,
+            "satisfaction_excellent": True,
+        },
     }
     assert overdue["undecided"] == [
         {

@@ -70,6 +70,9 @@ def test_a_known_mix_of_disputes_gives_known_figures(known_mix, client_for, step
         "overdue": 2,
     }
     assert body["rates"] == {"acceptance_rate": 83.3, "agreement_rate": 66.7, "confirmation_rate": 50.0}
+    # Every dispute should be accepted: 83.3% misses the plan's 100%.
+    assert body["targets"] == {"acceptance_rate": 100.0}
+    assert body["meets_targets"] == {"acceptance_rate": False}
     overdue = body["overdue"]
     assert [row["instance"] for row in overdue] == [known_mix["overrun"]["id"], known_mix["late"]["id"]]
     assert overdue[1]["organisation"] == "LN-SY-HP-NH"
@@ -82,9 +85,11 @@ def test_the_period_and_the_organisation_choose_the_cohort(known_mix, client_for
     later = supervisor.get("/api/v1/mediation/stats", {**MARCH, "from": "2026-03-10"}).json()
     assert later["counts"]["received"] == 1 and later["counts"]["overdue"] == 1
     assert later["rates"] == {"acceptance_rate": 100.0, "agreement_rate": None, "confirmation_rate": None}
+    assert later["meets_targets"] == {"acceptance_rate": True}
     elsewhere = supervisor.get("/api/v1/mediation/stats", {**MARCH, "organisation": "LN-SY-SH"}).json()
     assert elsewhere["counts"]["received"] == 0 and elsewhere["overdue"] == []
     assert elsewhere["rates"]["acceptance_rate"] is None
+    assert elsewhere["meets_targets"] == {"acceptance_rate": False}  # nothing received: not met
     station = client_for("station").get("/api/v1/mediation/stats", {"from": "2026-03-01", "to": "2026-03-31"})
     assert station.status_code == 200 and station.json()["counts"]["received"] == 6  # its own office
 

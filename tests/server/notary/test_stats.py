@@ -97,6 +97,8 @@ def test_a_known_mix_of_cases_gives_known_figures(client_for, notary_process, cl
         "visits": 0,
     }
     assert figures["issued_within_deadline"] == {"count": 3, "rate": 75.0}
+    assert figures["targets"] == {"issued_within_deadline": 100.0}  # every certificate in 15 working days
+    assert figures["meets_targets"] == {"issued_within_deadline": False}
     assert figures["green_channel"] == {"count": 3, "rate": 42.9}
     assert figures["fee_waivers"] == {"waived": 2, "reduced": 1}
     assert figures["returned_by_quality_check"] == {
@@ -125,6 +127,7 @@ def test_a_known_mix_of_cases_gives_known_figures(client_for, notary_process, cl
     february_only = stats(client_for("director"), **{"from": "2026-02-01", "to": "2026-02-28"})
     assert (february_only["received"], february_only["certificates_issued"]) == (1, 1)
     assert february_only["issued_within_deadline"] == {"count": 1, "rate": 100.0}
+    assert february_only["meets_targets"] == {"issued_within_deadline": True}
     # A supervisor above sees the same; a county with no cases shows zeros and null rates.
     assert stats(client_for("supervisor"), organisation="LN-SY", **MARCH)["received"] == 7
     empty = stats(client_for("supervisor"), organisation="LN-SY-SH", **MARCH)
