@@ -132,7 +132,7 @@ export default function SchemaForm(props: SchemaFormProps) {
       'ui:submitButtonOptions': {
         submitText: props.submitLabel ?? t('submit'),
         props: { type: 'primary' },
-        ...((localised['ui:submitButtonOptions'] as object) ?? {}),
+        ...(localised['ui:submitButtonOptions'] as object | undefined),
       },
     } as UiSchema
   }, [props.uiSchema, props.submitLabel, lang, t])
