@@ -155,6 +155,7 @@ export default function DashboardPage() {
       {!state.organisation && <Alert type="warning" showIcon title={t('noPermission', { ns: 'common' })} />}
 
       <Tabs
+        className="lf-dash-tabs"
         activeKey={state.tab}
         onChange={(key) => update({ tab: key as Tab })}
         items={TABS.map((tab) => ({ key: tab, label: tabLabel(tab), children: tab === state.tab ? panel(tab) : null }))}

@@ -8,7 +8,7 @@ import { api, ApiError } from '../app/api'
 import type { Lang } from '../app/i18n'
 import { StatusTag } from './StatusTag'
 import { figureLabel } from './labels'
-import type { DrillRequest } from './LinePanel'
+import { useTableScroll, type DrillRequest } from './LinePanel'
 import { caseUrl, drillUrl, formatDateTime, statsCsvUrl, type Filters } from './logic'
 
 export interface FigureCase {
@@ -49,12 +49,14 @@ export function DrillDrawer({ request, filters, lang, orgNames, canOpenCases, on
     : undefined
   const label = request ? figureLabel(t, request.line, request.figure, lang, answer) : ''
   const organisation = orgNames.get(filters.organisation) ?? filters.organisation
+  const scroll = useTableScroll()
 
   return (
     <Drawer
       open={Boolean(request)}
       onClose={onClose}
       size={760}
+      rootClassName="lf-dash-drawer"
       destroyOnHidden
       title={<span data-testid="drill-title">{label}</span>}
       extra={
@@ -87,6 +89,7 @@ export function DrillDrawer({ request, filters, lang, orgNames, canOpenCases, on
           <Table<FigureCase>
             size="small"
             rowKey="instance"
+            scroll={scroll}
             dataSource={cases.data}
             locale={{ emptyText: <span className="lf-dash-empty">{t('drill.none')}</span> }}
             pagination={cases.data.length > 20 ? { pageSize: 20, showSizeChanger: false } : false}

@@ -28,7 +28,7 @@ export function FiltersBar({ filters, organisations, loadingOrganisations, lang,
 
   return (
     <section aria-label={t('filters.label')} className="lf-dash-filters">
-      <div className="lf-dash-field">
+      <div className="lf-dash-field lf-dash-field-wide">
         <label htmlFor="dash-organisation">{t('filters.organisation')}</label>
         <Select
           id="dash-organisation"
@@ -36,7 +36,7 @@ export function FiltersBar({ filters, organisations, loadingOrganisations, lang,
           loading={loadingOrganisations}
           options={options}
           showSearch={{ optionFilterProp: 'label' }}
-          style={{ minWidth: 240 }}
+          className="lf-dash-organisation"
           popupMatchSelectWidth={false}
           optionRender={(option) => (
             <span style={{ paddingLeft: (option.data.depth ?? 0) * 16 }}>{option.label}</span>
@@ -44,7 +44,7 @@ export function FiltersBar({ filters, organisations, loadingOrganisations, lang,
           onChange={(value: string) => onChange({ organisation: value })}
         />
       </div>
-      <div className="lf-dash-field">
+      <div className="lf-dash-field lf-dash-field-wide">
         <span id="dash-period-label">{t('filters.period')}</span>
         <Radio.Group
           aria-labelledby="dash-period-label"

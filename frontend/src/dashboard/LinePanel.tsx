@@ -1,6 +1,6 @@
 import { CheckCircleOutlined, DownloadOutlined, MinusCircleOutlined, WarningOutlined } from '@ant-design/icons'
 import { useQuery } from '@tanstack/react-query'
-import { Alert, Button, Card, Skeleton, Table, Tooltip, Typography } from 'antd'
+import { Alert, Button, Card, Grid, Skeleton, Table, Tooltip, Typography } from 'antd'
 import { lazy, Suspense, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 
@@ -43,6 +43,29 @@ interface PanelProps {
 
 const RED = '#c41d1d'
 const GREEN = '#1f7a1f'
+
+/** Whether the screen is a phone's: antd's xs breakpoint, under 576 px wide. */
+export function usePhone(): boolean {
+  return Grid.useBreakpoint().xs === true
+}
+
+/**
+ * How the dashboard's tables scroll: on a phone the columns keep their natural width and the
+ * table scrolls sideways in its own box, rather than squeezing case numbers and dates onto
+ * several lines. On larger screens, as before.
+ */
+export function useTableScroll() {
+  return usePhone() ? { x: 'max-content' as const } : undefined
+}
+
+/** On a phone a long figure name wraps onto two lines instead of squeezing the bars to slivers. */
+function forPhone(option: ReturnType<typeof figuresOption>) {
+  return {
+    ...option,
+    xAxis: { ...option.xAxis, splitNumber: 3 },
+    yAxis: { ...option.yAxis, axisLabel: { width: 110, overflow: 'break' } },
+  }
+}
 
 /** A count of cases; the number opens the cases behind it. */
 export function FigureTile({
@@ -169,6 +192,7 @@ export function LinePanel({ line, filters, lang, orgNames, onDrill }: PanelProps
   const { t } = useTranslation('dashboard')
   const stats = useStats(line, filters)
   const def = LINE_DEFS[line]
+  const phone = usePhone()
 
   if (stats.isPending) return <Skeleton active paragraph={{ rows: 8 }} />
   if (stats.isError) {
@@ -203,6 +227,7 @@ export function LinePanel({ line, filters, lang, orgNames, onDrill }: PanelProps
     />
   )
   const bars = def.chart.map((key) => ({ figure: key, label: label(key), value: valueAt(answer, key) }))
+  const chart = figuresOption(bars, t('chart'))
   const received = valueAt(answer, def.counts[0]) ?? 0
 
   return (
@@ -259,7 +284,7 @@ export function LinePanel({ line, filters, lang, orgNames, onDrill }: PanelProps
               <Chart
                 testId={`chart-${line}`}
                 height={Math.max(220, bars.length * 40)}
-                option={figuresOption(bars, t('chart'))}
+                option={phone ? forPhone(chart) : chart}
                 onClick={(params) => {
                   const figure = (params.data as { figure?: string } | undefined)?.figure
                   if (figure) onDrill({ line, figure })
@@ -419,6 +444,7 @@ function LineOverdue({
   const title = line === 'complaints' ? t('complaintsOverdue.title') : t('lineOverdue.title')
   const showDays = line === 'complaints'
   const showEscalated = line === 'complaints' || line === 'notary'
+  const scroll = useTableScroll()
   return (
     <Section
       title={
@@ -448,6 +474,7 @@ function LineOverdue({
       <Table<OverdueRow>
         size="small"
         rowKey="key"
+        scroll={scroll}
         dataSource={rows}
         pagination={rows.length > 10 ? { pageSize: 10, showSizeChanger: false } : false}
         locale={{
@@ -517,6 +544,7 @@ interface QuotaRow {
 function NotaryQuota({ answer, orgNames }: { answer: Stats; orgNames: Map<string, string> }) {
   const { t } = useTranslation('dashboard')
   const quota = answer.legal_aid_quota as { year: number; notaries: QuotaRow[]; met: number; behind: number } | undefined
+  const scroll = useTableScroll()
   if (!quota) return null
   return (
     <Section
@@ -526,6 +554,7 @@ function NotaryQuota({ answer, orgNames }: { answer: Stats; orgNames: Map<string
       <Table<QuotaRow>
         size="small"
         rowKey="notary"
+        scroll={scroll}
         dataSource={quota.notaries}
         pagination={false}
         columns={[

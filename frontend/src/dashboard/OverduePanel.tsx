@@ -9,6 +9,7 @@ import { api, ApiError } from '../app/api'
 import type { Lang } from '../app/i18n'
 import type { UserRef } from '../app/types'
 import { pickLang } from '../shared/bilingual'
+import { useTableScroll } from './LinePanel'
 import { caseUrl, formatDateTime, overdueUrl } from './logic'
 import { StatusTag } from './StatusTag'
 
@@ -54,6 +55,7 @@ export function OverduePanel({ organisation, lang, orgNames, canOpenCases }: Pro
     placeholderData: keepPreviousData,
     staleTime: 30_000,
   })
+  const scroll = useTableScroll()
 
   return (
     <Card
@@ -77,6 +79,7 @@ export function OverduePanel({ organisation, lang, orgNames, canOpenCases }: Pro
         <Table<OverdueTask>
           size="small"
           rowKey="task"
+          scroll={scroll}
           loading={overdue.isFetching}
           dataSource={overdue.data?.results ?? []}
           locale={{ emptyText: <span className="lf-dash-empty">{t('overdueTasks.none')}</span> }}

@@ -39,35 +39,42 @@ export function VolumePanel({ filters, interval, lang, onInterval, onDrill }: Pr
     onDrill({ line, figure: RECEIVED_FIGURE[line], ...bucketPeriod(point.period, interval, filters) })
   }
 
+  // Each label stays with its buttons when the controls wrap onto more lines (on a phone).
   const controls = (
     <div className="lf-dash-controls">
-      <span id="volume-interval">{t('volume.interval')}</span>
-      <Radio.Group
-        aria-labelledby="volume-interval"
-        optionType="button"
-        size="small"
-        value={interval}
-        options={INTERVALS.map((value) => ({ value, label: t(`volume.${value}`) }))}
-        onChange={(event) => onInterval(event.target.value as Interval)}
-      />
-      <span id="volume-measure">{t('volume.measure')}</span>
-      <Radio.Group
-        aria-labelledby="volume-measure"
-        optionType="button"
-        size="small"
-        value={measure}
-        options={(['started', 'completed'] as const).map((value) => ({ value, label: t(`volume.${value}`) }))}
-        onChange={(event) => setMeasure(event.target.value as Measure)}
-      />
-      <span id="volume-kind">{t('volume.kind')}</span>
-      <Radio.Group
-        aria-labelledby="volume-kind"
-        optionType="button"
-        size="small"
-        value={kind}
-        options={(['bar', 'line'] as const).map((value) => ({ value, label: t(`volume.${value}`) }))}
-        onChange={(event) => setKind(event.target.value as ChartKind)}
-      />
+      <div className="lf-dash-control">
+        <span id="volume-interval">{t('volume.interval')}</span>
+        <Radio.Group
+          aria-labelledby="volume-interval"
+          optionType="button"
+          size="small"
+          value={interval}
+          options={INTERVALS.map((value) => ({ value, label: t(`volume.${value}`) }))}
+          onChange={(event) => onInterval(event.target.value as Interval)}
+        />
+      </div>
+      <div className="lf-dash-control">
+        <span id="volume-measure">{t('volume.measure')}</span>
+        <Radio.Group
+          aria-labelledby="volume-measure"
+          optionType="button"
+          size="small"
+          value={measure}
+          options={(['started', 'completed'] as const).map((value) => ({ value, label: t(`volume.${value}`) }))}
+          onChange={(event) => setMeasure(event.target.value as Measure)}
+        />
+      </div>
+      <div className="lf-dash-control">
+        <span id="volume-kind">{t('volume.kind')}</span>
+        <Radio.Group
+          aria-labelledby="volume-kind"
+          optionType="button"
+          size="small"
+          value={kind}
+          options={(['bar', 'line'] as const).map((value) => ({ value, label: t(`volume.${value}`) }))}
+          onChange={(event) => setKind(event.target.value as ChartKind)}
+        />
+      </div>
     </div>
   )
 
