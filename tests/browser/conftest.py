@@ -132,11 +132,14 @@ def log_in(page, username: str, password: str = "lexflow-demo") -> None:
 
 
 def wait_for_animations(page) -> None:
-    """Waits until no antd dialog, drawer or popup is still sliding or zooming in: a click that
-    lands mid-animation can be lost."""
+    """Waits until no antd dialog, drawer or popup is moving in or out: a click that lands
+    mid-animation can be lost, and a drawer measured as it slides is not yet in place. antd marks
+    a motion with "<motion>-enter", "-appear" or "-leave" classes through all its phases, the
+    "-start" one (before "-active") included."""
     page.wait_for_function(
-        """() => !document.querySelector(
-             '[class*="-appear-active"], [class*="-enter-active"], [class*="-leave-active"]')"""
+        """() => ![...document.querySelectorAll('[class*="-enter"], [class*="-appear"], [class*="-leave"]')]
+             .some(el => [...el.classList].some(
+               name => /-(enter|appear|leave)(-start|-active)?$/.test(name)))"""
     )
 
 
