@@ -40,6 +40,18 @@ class DeployFailed(Exception):
         super().__init__("; ".join(f"{e.file}:{e.line} {e.element_id}: {e.message}" for e in errors))
 
 
+@dataclass(frozen=True)
+class ServiceParams:
+    """The parameters a service reads, by name, as its handler declares them.
+
+    A deploy refuses a service task that leaves out a required one or passes one the service
+    does not read (a misspelt optional parameter would otherwise be dropped without a word).
+    """
+
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+
+
 class EngineError(Exception):
     """A running instance could not go on: a script, condition, service or timer failed.
 

@@ -39,6 +39,7 @@ from workflows.api import (
     ProcessInfo,
     ProcessPackage,
     ReadyTask,
+    ServiceParams,
     Snapshot,
     TaskNotReady,
     WaitingTimer,
@@ -103,28 +104,54 @@ class Engine:
         self,
         *,
         services: Mapping[str, Callable[[dict], Any]] | None = None,
+        service_params: Mapping[str, ServiceParams] | None = None,
         functions: Mapping[str, Callable[..., Any]] | None = None,
         script_time_limit: float = 1.0,
     ) -> None:
-        """`services` answer service tasks by operator name; `functions` are callables scripts and
-        expressions may call by name, each receiving the task data as its first argument (so a
-        `deadline("x")` helper can read the case's organisation without the designer passing it).
+        """`services` answer service tasks by operator name; `service_params` are the parameters
+        each reads (a service without an entry has its parameters left unchecked); `functions`
+        are callables scripts and expressions may call by name, each receiving the task data as
+        its first argument (so a `deadline("x")` helper can read the case's organisation without
+        the designer passing it).
         """
         self.script_engine = RestrictedScriptEngine(
             services=services, functions=functions, time_limit=script_time_limit
         )
+        self._service_params = dict(service_params or {})
         self._cache: OrderedDict[str, _Compiled] = OrderedDict()
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ compile
 
-    def compile(self, files: Mapping[str, bytes], *, dry_run: bool = False) -> ProcessPackage:
+    def compile(
+        self, files: Mapping[str, bytes], *, dry_run: bool = False, deploying: bool = False
+    ) -> ProcessPackage:
         """Validate and compile a package; raises DeployFailed listing every problem found.
+
+        `deploying` adds the checks only a new deploy must pass: every service task calls a
+        service this engine answers, with the parameters it reads, each a valid Python
+        expression. Packages deployed before keep loading without them (a service withdrawn
+        since fails its task when a case reaches it, as an EngineError).
 
         `dry_run` checks the files exactly as a deploy would but keeps nothing: a designer
         validating draft after draft must not push deployed packages out of the cache.
         """
-        return self._compiled(files, keep=not dry_run).package
+        call_errors = self.service_call_errors(files) if deploying else []
+        try:
+            # A package refused for its service calls must not take a place in the cache either.
+            compiled = self._compiled(files, keep=not dry_run and not call_errors)
+        except DeployFailed as exc:
+            if not call_errors:
+                raise
+            raise DeployFailed(_dedupe([*exc.errors, *call_errors])) from None
+        if call_errors:
+            raise DeployFailed(_dedupe(call_errors))
+        return compiled.package
+
+    def service_call_errors(self, files: Mapping[str, bytes]) -> list[DeployError]:
+        """The service tasks of `files` that this engine's services cannot answer as written."""
+        known = {name: self._service_params.get(name) for name in self.script_engine.services}
+        return validation.check_service_calls(files, known)
 
     def _compiled(self, files: Mapping[str, bytes], *, keep: bool = True) -> _Compiled:
         digest = package_digest(files)

@@ -8,6 +8,7 @@ runs afterwards in `workflows.engine`, only for files that passed these.
 from __future__ import annotations
 
 import ast
+import difflib
 import json
 import re
 import threading
@@ -22,7 +23,7 @@ from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from workflows import metadata
-from workflows.api import DeployError
+from workflows.api import DeployError, ServiceParams
 from workflows.scripting import check_source
 from workflows.xmlsafe import MAX_PACKAGE_BYTES, parse_xml
 
@@ -302,6 +303,8 @@ def _check_element(
             errors.append(
                 _err(name, _owner(node), 'timer has no duration, date or cycle; set one, e.g. duration "P7D"')
             )
+    elif tag == "serviceTask":
+        errors.extend(_check_service_shape(name, node))
     elif tag == "complexGateway":
         errors.append(
             _err(name, node, "complex gateways are not supported; use exclusive/inclusive/parallel gateways")
@@ -348,8 +351,12 @@ def _spiff_extension_text(node: etree._Element, ext: str) -> str | None:
     return found[0].text if found else None
 
 
+def _is_juel(expr: str) -> bool:
+    return bool(_JUEL.search(expr)) or (expr.startswith("=") and not expr.startswith("=="))
+
+
 def _check_expression(name: str, node: etree._Element, expr: str, label: str) -> list[DeployError]:
-    if _JUEL.search(expr) or (expr.startswith("=") and not expr.startswith("==")):
+    if _is_juel(expr):
         return [
             _err(
                 name,
@@ -450,3 +457,216 @@ def _check_dmn(name: str, root: etree._Element) -> list[DeployError]:
                 if problems:
                     errors.extend(_err(name, _owner(node), f"DMN cell {text!r}: {p}") for p in problems)
     return errors
+
+
+# ---------------------------------------------------------------------------- service tasks
+#
+# Step 3 refuses what SpiffWorkflow cannot read as a service task at all (it would fail with a
+# bare KeyError). What a task asks of the services themselves is checked by
+# `check_service_calls`, which only a deploy runs: packages deployed before these checks, or
+# before a service was withdrawn, must still load; their task fails when a case reaches it.
+
+
+def _service_operators(node: etree._Element) -> list[etree._Element]:
+    return node.xpath(
+        "./*[local-name()='extensionElements']/*[local-name()='serviceTaskOperator' and namespace-uri()=$ns]",
+        ns=SPIFF_NS,
+    )
+
+
+def _service_parameters(operator: etree._Element) -> list[etree._Element]:
+    # SpiffWorkflow reads every spiffworkflow:parameter below the operator, at any depth.
+    return operator.xpath(".//*[local-name()='parameter' and namespace-uri()=$ns]", ns=SPIFF_NS)
+
+
+_NO_OPERATOR = (
+    "服务任务没有指定服务：请在属性面板的 Lexflow 分组中选择服务 / "
+    "the service task names no service (spiffworkflow:serviceTaskOperator id); choose one in the "
+    "properties panel"
+)
+
+
+def _check_service_shape(name: str, node: etree._Element) -> list[DeployError]:
+    operators = _service_operators(node)
+    if not operators:
+        return [_err(name, node, _NO_OPERATOR)]
+    if len(operators) > 1:
+        return [
+            _err(
+                name,
+                node,
+                f"服务任务有 {len(operators)} 个 serviceTaskOperator，只能保留一个 / the service task has "
+                f"{len(operators)} serviceTaskOperator elements; keep one",
+                line=operators[1].sourceline,
+            )
+        ]
+    operator = operators[0]
+    if operator.get("id") is None:
+        return [_err(name, node, _NO_OPERATOR, line=operator.sourceline)]
+    errors = []
+    if not operator.xpath("./*[local-name()='parameters' and namespace-uri()=$ns]", ns=SPIFF_NS):
+        # The XSD says so too, but without saying which task.
+        errors.append(
+            _err(
+                name,
+                node,
+                "serviceTaskOperator 缺少 spiffworkflow:parameters 元素（没有参数时可为空）/ "
+                "the serviceTaskOperator has no spiffworkflow:parameters element (it may be empty)",
+                line=operator.sourceline,
+            )
+        )
+    for parameter in _service_parameters(operator):
+        if parameter.get("value") is None:
+            continue  # SpiffWorkflow skips it; a deploy refuses it (check_service_calls)
+        if not parameter.get("id"):
+            errors.append(
+                _err(
+                    name,
+                    node,
+                    "服务参数缺少名称（id）/ a service parameter has no name (id)",
+                    line=parameter.sourceline,
+                )
+            )
+        elif parameter.get("type") is None:
+            pid = parameter.get("id")
+            errors.append(
+                _err(
+                    name,
+                    node,
+                    f'服务参数 {pid} 缺少类型（type），例如 type="any" / '
+                    f'service parameter {pid} has no type attribute, e.g. type="any"',
+                    line=parameter.sourceline,
+                )
+            )
+    return errors
+
+
+def check_service_calls(
+    files: Mapping[str, bytes], services: Mapping[str, ServiceParams | None]
+) -> list[DeployError]:
+    """What a deploy refuses in the service tasks of `files`, given the services that exist.
+
+    `services` maps every service name this server answers to the parameters it reads (None:
+    not declared, so only the name is checked). Each error is located on the service task,
+    at the line of the operator or of the parameter concerned. Files that do not parse, and
+    tasks step 3 already refuses, are left to the rest of the deploy to report.
+    """
+    errors: list[DeployError] = []
+    for name, tree in read_files(files).bpmn.items():
+        for process in tree.getroot().iter(f"{{{BPMN_NS}}}process"):
+            if process.get("isExecutable") != "true":
+                continue
+            for node in process.iter(f"{{{BPMN_NS}}}serviceTask"):
+                operators = _service_operators(node)
+                if len(operators) == 1 and operators[0].get("id") is not None:
+                    errors.extend(_check_service_call(name, node, operators[0], services))
+    return errors
+
+
+def _check_service_call(
+    name: str,
+    node: etree._Element,
+    operator: etree._Element,
+    services: Mapping[str, ServiceParams | None],
+) -> list[DeployError]:
+    errors: list[DeployError] = []
+    service = (operator.get("id") or "").strip()
+    if not service:
+        return [_err(name, node, _NO_OPERATOR, line=operator.sourceline)]
+    declared: ServiceParams | None = None
+    if service not in services:
+        errors.append(_err(name, node, _unknown_service(service, services), line=operator.sourceline))
+    else:
+        declared = services[service]
+    seen: set[str] = set()
+    for parameter in _service_parameters(operator):
+        pid = parameter.get("id") or ""
+        at = parameter.sourceline
+        if not pid:
+            if parameter.get("value") is None:  # with a value, step 3 has reported it
+                errors.append(
+                    _err(name, node, "服务参数缺少名称（id）/ a service parameter has no name (id)", line=at)
+                )
+            continue
+        if pid in seen:
+            errors.append(
+                _err(
+                    name,
+                    node,
+                    f"参数 {pid} 重复出现，只会使用最后一个 / parameter {pid} is given more than once; "
+                    "only the last would be used",
+                    line=at,
+                )
+            )
+        seen.add(pid)
+        errors.extend(_check_parameter_value(name, node, parameter, pid))
+        if declared is not None and pid not in (*declared.required, *declared.optional):
+            errors.append(_err(name, node, _unknown_parameter(service, pid, declared), line=at))
+    if declared is not None:
+        for missing in (p for p in declared.required if p not in seen):
+            errors.append(
+                _err(
+                    name,
+                    node,
+                    f"缺少服务 {service} 的必填参数 {missing} / service {service} needs parameter {missing}",
+                    line=operator.sourceline,
+                )
+            )
+    return errors
+
+
+def _check_parameter_value(
+    name: str, node: etree._Element, parameter: etree._Element, pid: str
+) -> list[DeployError]:
+    value = (parameter.get("value") or "").strip()
+    at = parameter.sourceline
+    if not value:
+        return [
+            _err(
+                name,
+                node,
+                f"参数 {pid} 没有值：请填写 Python 表达式，例如 {pid} / "
+                f"parameter {pid} has no value; write a Python expression, e.g. {pid}",
+                line=at,
+            )
+        ]
+    if _is_juel(value):
+        problems: tuple[str, ...] = ("JUEL/FEEL is not supported, write Python",)
+    else:
+        problems = check_source(value, "eval")
+    return [
+        _err(
+            name,
+            node,
+            f"参数 {pid} 的值不是有效的 Python 表达式 / parameter {pid}: {value!r} is not a valid Python "
+            f"expression ({problem})",
+            line=at,
+        )
+        for problem in problems
+    ]
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> tuple[str, str]:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return (f"，是否应为 {close[0]}？", f"; did you mean {close[0]}?") if close else ("", "")
+
+
+def _unknown_service(service: str, services: Mapping[str, ServiceParams | None]) -> str:
+    zh_hint, en_hint = _did_you_mean(service, services)
+    if not zh_hint:
+        known = ", ".join(sorted(services)) or "—"
+        zh_hint, en_hint = f"（可用：{known}）", f" (known: {known})"
+    return (
+        f"此服务器没有服务 {service!r}{zh_hint} / service {service!r} is not registered on this server"
+        f"{en_hint}"
+    )
+
+
+def _unknown_parameter(service: str, pid: str, declared: ServiceParams) -> str:
+    known = (*declared.required, *declared.optional)
+    zh_hint, en_hint = _did_you_mean(pid, known)
+    listed = ", ".join(known) or "—"
+    return (
+        f"服务 {service} 不读取参数 {pid}（它读取：{listed}）{zh_hint} / "
+        f"service {service} does not read parameter {pid} (it reads: {listed}){en_hint}"
+    )

@@ -78,9 +78,11 @@ def _same_target(a: str, b: str) -> bool:
 # Repeated complaints
 
 
-@register_service("complaints.repeat_check")
+@register_service("complaints.repeat_check", params=("target_name",), optional=("id_number", "contact_phone"))
 def repeat_check(params: dict[str, Any]) -> dict[str, Any]:
-    """Params: `target_name`, `id_number`, `contact_phone` (either identifies the complainant).
+    """查找已答复的同一投诉 / Find the same complaint already answered in writing.
+
+    Params: `target_name`, `id_number`, `contact_phone` (either identifies the complainant).
 
     A complaint about the same person or office by the same complainant that has already been
     answered in writing is a ground not to accept a new one unless it brings new facts; the
@@ -130,9 +132,11 @@ def repeat_check(params: dict[str, Any]) -> dict[str, Any]:
 # Written notice of non-acceptance
 
 
-@register_service("complaints.ineligibility_notice")
+@register_service("complaints.ineligibility_notice", params=("ground", "reason"), optional=("target_name",))
 def ineligibility_notice(params: dict[str, Any]) -> dict[str, Any]:
-    """Params: `ground` (a code of the eligibility form), `reason` (the caseworker's written
+    """拟写不予受理告知 / Write the notice that a complaint is not accepted, with its reason.
+
+    Params: `ground` (a code of the eligibility form), `reason` (the caseworker's written
     reason), `target_name`. An ineligible complaint must still get a written reason: the
     notice quotes the ground as the administrator worded it and the caseworker's reason."""
     code = _text(params, "ground")

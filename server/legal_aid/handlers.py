@@ -120,9 +120,11 @@ def region_chain(code: str) -> list[str]:
     return list(dict.fromkeys(chain))
 
 
-@register_service("legal_aid.hardship_threshold")
+@register_service("legal_aid.hardship_threshold", params=("region_code",))
 def hardship_threshold(params: dict[str, Any]) -> dict[str, Any]:
-    """Params: `region_code`. The income threshold for the region, its city or its province.
+    """查询经济困难标准 / The income threshold for the region, its city or its province.
+
+    Params: `region_code`.
 
     A region with no threshold at any level gives `monthly_income: None` (the hardship rule
     then asks the caseworker to check by hand) rather than stopping the case.
@@ -220,9 +222,13 @@ def _candidate_lawyers(organisation: Organisation) -> list[Lawyer]:
     return []
 
 
-@register_service("legal_aid.assign_lawyer")
+# `parties` is required although the handler takes None for "no opposing party": leaving it out
+# of a diagram would skip the conflict-of-interest check without a word.
+@register_service("legal_aid.assign_lawyer", params=("organisation", "parties"), optional=("preferred",))
 def assign_lawyer(params: dict[str, Any]) -> dict[str, Any]:
-    """Params: `organisation` (code), `parties` ([{name, id_number}]), optional `preferred` (username).
+    """指派无利益冲突的援助律师 / Assign a legal-aid lawyer with no conflict of interest.
+
+    Params: `organisation` (code), `parties` ([{name, id_number}]), optional `preferred` (username).
 
     Picks the lawyer with the fewest open legal-aid cases among those of the centre with no
     conflict of interest with an opposing party (ties: by username, so the pick is
@@ -310,11 +316,13 @@ def subsidy_rate_on(case_type: str, region_code: str, day: date) -> SubsidyRate 
     return in_force[0] if in_force else None
 
 
-@register_service("legal_aid.subsidy")
+@register_service("legal_aid.subsidy", params=("case_type", "region_code", "closing_date"))
 def subsidy(params: dict[str, Any]) -> dict[str, Any]:
-    """Params: `case_type`, `region_code`, `closing_date` (ISO). The case subsidy in force on the
-    closing date: rates change by date, so a case closed before a change is paid the old rate.
-    A missing rate stops the step with a message for the administrator, never a silent zero."""
+    """计算办案补贴 / The case subsidy in force on the closing date.
+
+    Params: `case_type`, `region_code`, `closing_date` (ISO). Rates change by date, so a case
+    closed before a change is paid the old rate. A missing rate stops the step with a message
+    for the administrator, never a silent zero."""
     case_type = str(params.get("case_type") or "")
     if case_type not in CaseType.values:
         raise _error(f"未知案件类型 / unknown case_type {case_type!r} (known: {', '.join(CaseType.values)})")

@@ -107,9 +107,11 @@ def mediators_for(organisation: Organisation, min_grade: int) -> list[Mediator]:
     )
 
 
-@register_service("mediation.assign_mediator")
+@register_service("mediation.assign_mediator", params=("organisation", "min_grade"))
 def assign_mediator(params: dict[str, Any]) -> dict[str, Any]:
-    """Params: `organisation` (the case's organisation code), `min_grade` (1-4).
+    """指派负担最轻的调解员 / Assign the least-loaded mediator of at least the given grade.
+
+    Params: `organisation` (the case's organisation code), `min_grade` (1-4).
 
     Result: `username` of the least-loaded active mediator of that organisation or above it
     with at least that grade (None when nobody qualifies: the session task then waits in the

@@ -45,17 +45,21 @@ def _day(value: Any, name: str) -> date:
     return moment.date()
 
 
-@register_service("notary.acceptance_number")
+@register_service("notary.acceptance_number", params=("organisation", "accepted_at"))
 def acceptance_number(params: dict[str, Any]) -> dict[str, Any]:
-    """Params: `organisation` (code), `accepted_at` (ISO). Result: `number` (受理号), `year`."""
+    """编制公证受理号 / Give the application its acceptance number (受理号) for the year.
+
+    Params: `organisation` (code), `accepted_at` (ISO). Result: `number` (受理号), `year`."""
     organisation = organisation_from_code(params.get("organisation"))
     year = _day(params.get("accepted_at"), "accepted_at").year
     return {"number": services.acceptance_number_next(organisation, year), "year": year}
 
 
-@register_service("notary.assign_notary")
+@register_service("notary.assign_notary", params=("organisation",))
 def assign_notary(params: dict[str, Any]) -> dict[str, Any]:
-    """Params: `organisation` (code). Result: `notary` (username of the least-loaded notary),
+    """指派负担最轻的公证员 / Assign the least-loaded notary of the office.
+
+    Params: `organisation` (code). Result: `notary` (username of the least-loaded notary),
     `open_tasks` (their load when chosen). Fails when no notary serves the organisation."""
     organisation = organisation_from_code(params.get("organisation"))
     chosen = services.notary_least_loaded(organisation)
@@ -66,9 +70,11 @@ def assign_notary(params: dict[str, Any]) -> dict[str, Any]:
     return {"notary": chosen.username, "open_tasks": chosen.open_tasks}
 
 
-@register_service("notary.count_quota")
+@register_service("notary.count_quota", params=("notary", "case_number", "organisation", "issued_at"))
 def count_quota(params: dict[str, Any]) -> dict[str, Any]:
-    """Params: `notary` (username), `case_number`, `organisation` (code), `issued_at` (ISO).
+    """计入公证员法律援助任务量 / Count the case towards the notary's legal-aid quota.
+
+    Params: `notary` (username), `case_number`, `organisation` (code), `issued_at` (ISO).
     Result: notary, year, case_number, count (the notary's legal-aid cases that year), target,
     met, recorded (False when the case had been counted already)."""
     username = str(params.get("notary") or "").strip()

@@ -22,7 +22,7 @@ from server.accounts.selectors import user_has_role, user_is_staff_member
 from server.core.errors import InvalidInput, WorkflowFailed, problem
 from server.processes import designer, selectors, services, workbench
 from server.processes.deadlines import deadline_for, statutory_deadlines
-from server.processes.engine import package_for
+from server.processes.engine import package_for, service_operators
 from server.processes.figures import figures_scope
 from server.processes.filters import InstanceFilter, TaskFilter
 from server.processes.models import HumanTask, ProcessDefinition, ProcessInstance, SavedTaskFilter
@@ -38,6 +38,7 @@ from server.processes.serializers import (
     ProcessDiffSerializer,
     SavedTaskFilterInputSerializer,
     SavedTaskFilterSerializer,
+    ServiceOperatorSerializer,
     TaskCompleteSerializer,
     TaskCountsSerializer,
     TaskDetailSerializer,
@@ -239,6 +240,21 @@ class ProcessValidateApi(APIView):
         errors = designer.package_validate(files=files, user=request.user)
         result = {"ok": not errors, "errors": [error.as_dict() for error in errors]}
         return Response(ValidationResultSerializer(result).data)
+
+
+class ServiceOperatorListApi(APIView):
+    """The services this server answers, for the designer's choice of a service task's operator."""
+
+    @extend_schema(
+        responses={
+            200: ServiceOperatorSerializer(many=True),
+            403: OpenApiResponse(description="not a process designer"),
+        },
+        summary="Services a service task can call, with their parameters (designer)",
+    )
+    def get(self, request: Request) -> Response:
+        _require_designer(request)
+        return Response(ServiceOperatorSerializer(service_operators(), many=True).data)
 
 
 class ProcessVersionFilesApi(APIView):

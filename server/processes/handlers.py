@@ -27,7 +27,9 @@ register_deadline(
 )
 
 
-@register_service("identity.check")
+@register_service("identity.check", params=("id_number",))
 def identity_check(params: dict[str, Any]) -> dict[str, Any]:
-    """Params: `id_number`. Result: valid, message, birth_date, age, sex, region."""
+    """核验身份证号码 / Check a resident ID number: shape, birth date and check digit.
+
+    Params: `id_number`. Result: valid, message, birth_date, age, sex, region."""
     return id_number_check(params.get("id_number")).as_dict(timezone.localdate())

@@ -321,6 +321,15 @@ class ValidationResultSerializer(serializers.Serializer):
     errors = DeployErrorSerializer(many=True)
 
 
+class ServiceOperatorSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text='what a service task names as its operator, e.g. "identity.check"')
+    description = serializers.CharField(help_text='"中文 / English": what the service does')
+    required = serializers.ListField(
+        child=serializers.CharField(), help_text="parameters a service task must pass"
+    )
+    optional = serializers.ListField(child=serializers.CharField(), help_text="parameters it may pass")
+
+
 class VersionFilesSerializer(serializers.Serializer):
     files = serializers.DictField(child=serializers.CharField(), help_text="file name -> text, as deployed")
 

@@ -71,8 +71,9 @@ def definitions_deploy(
     Identical files to the latest version of a process are a no-op; changed files become
     version n+1. Running instances stay on the version they started with. `dry_run` runs
     every check a deploy runs and stops there: nothing is stored, nothing is returned.
+    Service tasks must call a registered service with the parameters it declares.
     """
-    package = engine().compile(files, dry_run=dry_run)
+    package = engine().compile(files, dry_run=dry_run, deploying=True)
     from server.documents.services import deploy_errors  # documents build on processes, not the reverse
 
     notice_errors = [

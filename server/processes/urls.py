@@ -5,6 +5,9 @@ from server.processes import api, figures_api
 urlpatterns = [
     path("processes", api.ProcessListApi.as_view(), name="process-list"),
     path("processes/validate", api.ProcessValidateApi.as_view(), name="process-validate"),
+    path(
+        "processes/service-operators", api.ServiceOperatorListApi.as_view(), name="process-service-operators"
+    ),
     path("processes/<slug:key>", api.ProcessDetailApi.as_view(), name="process-detail"),
     path(
         "processes/<slug:key>/versions/<int:version>/bpmn",
