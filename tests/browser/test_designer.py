@@ -1,7 +1,10 @@
-"""The process designer in a real browser: change a shipped diagram and deploy version 2, see a
-broken change refused on its element, and model, deploy and start a new process."""
+"""The process designer in a real browser: change a shipped diagram (a task, a decision, a service
+task's parameters) and deploy version 2, see a broken change refused on its element, and model,
+deploy and start a new process."""
 
 import re
+
+from lxml import etree
 
 from tests.browser.conftest import axe_violations, log_in, wait_for_animations
 
@@ -27,6 +30,27 @@ def open_as_designer(new_page, path: str):
 
 def wait_for_element(page, element_id: str) -> None:
     page.locator(f".djs-element[data-element-id='{element_id}']").first.wait_for(timeout=30_000)
+
+
+def open_parameters(lexflow):
+    """The service task's parameter list, opened (it starts closed)."""
+    parameters = lexflow.locator("[data-entry-id='lexflow-parameters']")
+    if "open" not in (parameters.get_attribute("class") or "").split():
+        parameters.locator(".bio-properties-panel-list-entry-header").click()
+    return parameters
+
+
+def remove_parameter(item) -> None:
+    item.hover()  # the delete button shows on hover, as in Camunda Modeler
+    item.get_by_title("删除此项").click()
+
+
+def service_parameter(bpmn: str, task_id: str, name: str) -> str | None:
+    """The value expression a deployed service task passes for parameter `name`."""
+    values = etree.fromstring(bpmn.encode()).xpath(
+        "//*[@id=$task]//*[local-name()='parameter' and @id=$name]/@value", task=task_id, name=name
+    )
+    return values[0] if values else None
 
 
 def deploy(page) -> None:
@@ -68,6 +92,23 @@ def test_a_designer_renames_a_task_deploys_version_2_and_sees_the_change_in_the_
     assert lexflow.get_by_label("办理期限").input_value() == "acceptance_due"
     shots(page, "renamed-in-properties-panel")
 
+    # A service task: its service is one of the server's, its parameters a list to edit.
+    page.evaluate(SELECT, "repeat_check")
+    assert lexflow.get_by_label("服务", exact=True).input_value() == "complaints.repeat_check"
+    lexflow.get_by_text("必填参数：target_name；可选参数：id_number, contact_phone。").wait_for()
+    parameters = open_parameters(lexflow)
+    phone = parameters.locator("[data-entry-id='lexflow-parameters-2']")
+    phone.get_by_text('contact_phone = contact.get("phone", "")').click()
+    phone.get_by_label("值（Python 表达式）").fill('contact.get("phone") or ""')
+    phone.get_by_text('contact_phone = contact.get("phone") or ""').wait_for()
+    # A parameter the service does not read is flagged at once; removing it takes it out again.
+    parameters.get_by_title("添加一项").click()
+    added = parameters.locator("[data-entry-id='lexflow-parameters-3']")
+    added.get_by_text("服务 complaints.repeat_check 不读取此参数。").wait_for()
+    shots(page, "service-task-parameters")
+    remove_parameter(parameters.locator("li").nth(3))
+    added.wait_for(state="detached")
+
     # The decision table opens in dmn-js; an edit there goes into the files Deploy sends.
     page.get_by_role("tab", name=re.compile("决策表")).click()
     table = page.get_by_test_id("dmn-editor")
@@ -102,6 +143,9 @@ def test_a_designer_renames_a_task_deploys_version_2_and_sees_the_change_in_the_
     assert latest.deployed_by.username == "designer"
     assert "两人复核" in latest.files["complaint.bpmn"]
     assert '"anonymous_no_contact_2"' in latest.files["prescreen.dmn"]
+    deployed = latest.files["complaint.bpmn"]
+    assert service_parameter(deployed, "repeat_check", "contact_phone") == 'contact.get("phone") or ""'
+    assert service_parameter(deployed, "repeat_check", "parameter_1") is None
 
     page.get_by_role("link", name="查看版本与对比").click()
     page.wait_for_url(re.compile(r"/designer/processes/complaint/versions\?from=1&to=2"))
@@ -150,9 +194,18 @@ def test_a_broken_change_shows_the_servers_errors_on_their_elements(new_page, sh
     )
     page.locator(".bjsl-button-error").filter(has_text=re.compile(r"[1-9]\d* 个错误")).wait_for()
 
+    # A service task left without a parameter its service requires: the panel says so at once.
+    page.evaluate(SELECT, "repeat_check")
+    lexflow = page.locator("[data-group-id='group-lexflow']")
+    parameters = open_parameters(lexflow)
+    remove_parameter(parameters.locator("li").filter(has_text="target_name = target_name"))
+    lexflow.get_by_text("缺少必填参数：target_name。").wait_for()
+
     page.get_by_role("button", name="校验").click()
     problems = page.get_by_test_id("problems")
-    problems.get_by_text("服务器校验发现 4 个问题").wait_for()
+    problems.get_by_text("服务器校验发现 5 个问题").wait_for()
+    problems.get_by_text("缺少服务 complaints.repeat_check 的必填参数 target_name").wait_for()
+    page.locator(".djs-element.lexflow-server-error[data-element-id='repeat_check']").wait_for()
     problems.get_by_text("form file 'eligibility.schema.json' is not in the package").wait_for()
     problems.get_by_text("due date 'acceptance_due +'").wait_for()
     problems.get_by_text("gateway has no outgoing sequence flow").wait_for()  # the server agrees
@@ -166,13 +219,12 @@ def test_a_broken_change_shows_the_servers_errors_on_their_elements(new_page, sh
     on_task = re.compile(r"定位 complaint\.bpmn:\d+ <userTask id=check_eligibility>")
     problems.get_by_role("button", name=on_task).first.click()
     page.wait_for_function(f"() => {MODELER}.get('selection').get()[0]?.id === 'check_eligibility'")
-    lexflow = page.locator("[data-group-id='group-lexflow']")
     assert "文件不存在" in lexflow.get_by_label("表单", exact=True).locator("option:checked").inner_text()
     shots(page, "server-errors-on-elements")
 
     # Deploying anyway is refused the same way, and nothing is deployed.
     deploy(page)
-    problems.get_by_text("部署被拒绝：4 个问题").wait_for()
+    problems.get_by_text("部署被拒绝：5 个问题").wait_for()
     page.locator(".lexflow-error-badge[data-element-id='accept']").wait_for()
     shots(page, "deploy-refused")
     assert ProcessDefinition.objects.filter(key="complaint").count() == 1

@@ -20,7 +20,7 @@ import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'reac
 import { ApiError } from '../app/api'
 import { currentLang } from '../app/i18n'
 import { pickLang } from '../shared/bilingual'
-import { deployFiles, designerKeys, fetchFiles, fetchProcess, fetchProcesses, validateFiles } from './api'
+import { deployFiles, designerKeys, fetchFiles, fetchProcess, fetchProcesses, fetchServiceOperators, validateFiles } from './api'
 import type { BpmnEditorHandle } from './bpmn/BpmnEditor'
 import type { DmnEditorHandle } from './dmn/DmnEditor'
 import { fileKind, filesOfKind, mainBpmn, processIds, sameFiles, type FileSet } from './files'
@@ -165,6 +165,8 @@ function Editor({ processKey, baseVersion, initialFiles, justDeployed }: EditorP
   const queryClient = useQueryClient()
   const lang = currentLang()
   const detail = useQuery({ queryKey: designerKeys.detail(processKey), queryFn: () => fetchProcess(processKey), enabled: baseVersion !== null })
+  // The services service tasks can call; without them the panel falls back to typing a name.
+  const serviceOperators = useQuery({ queryKey: designerKeys.serviceOperators, queryFn: fetchServiceOperators, staleTime: Infinity })
 
   const [files, setFiles] = useState<FileSet>(initialFiles)
   const [baseline, setBaseline] = useState<FileSet>(initialFiles)
@@ -316,6 +318,7 @@ function Editor({ processKey, baseVersion, initialFiles, justDeployed }: EditorP
             label={t('canvasLabel', { file })}
             errors={errorsByFile[file] ?? {}}
             getFiles={getFiles}
+            serviceOperators={serviceOperators.data}
             onChange={(xml) => setFile(file, xml)}
             handleRef={(handle) => {
               bpmnHandles.current[file] = handle

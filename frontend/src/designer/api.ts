@@ -1,4 +1,4 @@
-/** The designer's calls to the API (contract: /processes, /processes/validate, diff, files). */
+/** The designer's calls to the API (contract: /processes, /processes/validate, diff, files, service operators). */
 import { api, csrfToken, parseError } from '../app/api'
 import type { InstanceDetail, UserRef } from '../app/types'
 import type { ProcessDiff } from './diffLegend'
@@ -33,12 +33,22 @@ export interface ValidationResult {
   errors: DeployError[]
 }
 
+/** A service the server answers: what a service task names as its operator. */
+export interface ServiceOperatorInfo {
+  name: string
+  /** "中文 / English" */
+  description: string
+  required: string[]
+  optional: string[]
+}
+
 export const designerKeys = {
   list: ['designer', 'processes'] as const,
   detail: (key: string) => ['designer', 'process', key] as const,
   files: (key: string, version: number) => ['designer', 'files', key, version] as const,
   bpmn: (key: string, version: number) => ['designer', 'bpmn', key, version] as const,
   diff: (key: string, from: number, to: number) => ['designer', 'diff', key, from, to] as const,
+  serviceOperators: ['designer', 'service-operators'] as const,
 }
 
 export const fetchProcesses = () => api<ProcessSummary[]>('/processes')
@@ -49,6 +59,8 @@ export const fetchBpmn = (key: string, version: number) =>
   api<string>(`/processes/${encodeURIComponent(key)}/versions/${version}/bpmn`)
 export const fetchDiff = (key: string, from: number, to: number) =>
   api<ProcessDiff>(`/processes/${encodeURIComponent(key)}/diff`, { query: { from, to } })
+
+export const fetchServiceOperators = () => api<ServiceOperatorInfo[]>('/processes/service-operators')
 
 export const validateFiles = (files: FileSet) =>
   api<ValidationResult>('/processes/validate', { form: toFormData(files) })

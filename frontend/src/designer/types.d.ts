@@ -13,6 +13,8 @@ declare module '@bpmn-io/properties-panel' {
   export const TextAreaEntry: Component
   export const SelectEntry: Component
   export const CheckboxEntry: Component
+  export const ListEntry: Component
+  export const CollapsibleEntry: Component
   export const isTextFieldEntryEdited: (node: HTMLElement) => boolean
   export const isTextAreaEntryEdited: (node: HTMLElement) => boolean
   export const isSelectEntryEdited: (node: HTMLElement) => boolean

@@ -16,6 +16,7 @@ import Modeler from 'bpmn-js/lib/Modeler'
 import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react'
 import { useTranslation } from 'react-i18next'
 
+import type { ServiceOperatorInfo } from '../api'
 import type { FileSet } from '../files'
 import type { DeployError } from '../serverErrors'
 import LexflowPropertiesModule from './LexflowPropertiesProvider'
@@ -34,6 +35,8 @@ export interface BpmnEditorProps {
   /** element id -> the server's errors on it */
   errors: Record<string, DeployError[]>
   getFiles: () => FileSet
+  /** the services the server answers, for service tasks (undefined: not loaded, or not available) */
+  serviceOperators?: ServiceOperatorInfo[]
   onChange: (xml: string) => void
   handleRef?: Ref<BpmnEditorHandle>
   label: string
@@ -62,7 +65,7 @@ function showReadable(canvas: AnyService) {
   canvas.viewbox({ x: inner.x - palette / scale, y: inner.y - 20 / scale, width: outer.width / scale, height: outer.height / scale })
 }
 
-export default function BpmnEditor({ xml, errors, getFiles, onChange, handleRef, label }: BpmnEditorProps) {
+export default function BpmnEditor({ xml, errors, getFiles, serviceOperators, onChange, handleRef, label }: BpmnEditorProps) {
   const { t } = useTranslation('designer')
   const canvasRef = useRef<HTMLDivElement>(null)
   const panelRef = useRef<HTMLDivElement>(null)
@@ -72,10 +75,12 @@ export default function BpmnEditor({ xml, errors, getFiles, onChange, handleRef,
   const importedXml = useRef<string | null>(null)
   const onChangeRef = useRef(onChange)
   const getFilesRef = useRef(getFiles)
+  const serviceOperatorsRef = useRef(serviceOperators)
   const [importError, setImportError] = useState<string | null>(null)
   const [imported, setImported] = useState(0)
   onChangeRef.current = onChange
   getFilesRef.current = getFiles
+  serviceOperatorsRef.current = serviceOperators
 
   // One modeler per mount. Under StrictMode the first instance is destroyed at once: every
   // asynchronous step checks `destroyed` before touching it.
@@ -86,7 +91,7 @@ export default function BpmnEditor({ xml, errors, getFiles, onChange, handleRef,
       container: canvasRef.current as HTMLElement,
       propertiesPanel: { parent: panelRef.current },
       linting: { bpmnlint: packedLintConfig, active: true },
-      lexflow: { getFiles: () => getFilesRef.current() },
+      lexflow: { getFiles: () => getFilesRef.current(), getServiceOperators: () => serviceOperatorsRef.current },
       additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, LexflowPropertiesModule, lintModule, translateModule],
       moddleExtensions: { spiffworkflow },
     })
@@ -148,6 +153,12 @@ export default function BpmnEditor({ xml, errors, getFiles, onChange, handleRef,
       cancelled = true
     }
   }, [xml])
+
+  // The services arrive after the panel first rendered: show them in it.
+  useEffect(() => {
+    const modeler = modelerRef.current
+    if (modeler) (modeler.get('eventBus') as AnyService).fire('propertiesPanel.providersChanged')
+  }, [serviceOperators])
 
   // The server's errors: a red outline and a badge on each element (badge text, not only colour).
   useEffect(() => {

@@ -2,17 +2,30 @@
  * The "Lexflow" group of the properties panel: what Lexflow reads from a diagram
  * (bpmn/README.md) — role (lane) and candidate groups, form and UI form, assignee, due and
  * follow-up dates, priority, stage/milestone/document, scripts, the DMN decision of a business
- * rule task, conditions, the data an applicant may see. Timers are in the standard Timer group.
+ * rule task, the service a service task calls and its parameters, conditions, the data an
+ * applicant may see. Timers are in the standard Timer group.
  *
  * The panel renders with preact (bundled in @bpmn-io/properties-panel), so these components use
  * `h` rather than JSX, and i18next directly rather than React hooks.
  */
-import { Group, SelectEntry, TextAreaEntry, TextFieldEntry, isSelectEntryEdited, isTextAreaEntryEdited, isTextFieldEntryEdited } from '@bpmn-io/properties-panel'
+import {
+  CollapsibleEntry,
+  Group,
+  ListEntry,
+  SelectEntry,
+  TextAreaEntry,
+  TextFieldEntry,
+  isSelectEntryEdited,
+  isTextAreaEntryEdited,
+  isTextFieldEntryEdited,
+} from '@bpmn-io/properties-panel'
 import { h } from '@bpmn-io/properties-panel/preact'
 import { useService } from 'bpmn-js-properties-panel'
 import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil'
 
-import i18n from '../../app/i18n'
+import i18n, { currentLang } from '../../app/i18n'
+import { pickLang } from '../../shared/bilingual'
+import type { ServiceOperatorInfo } from '../api'
 import { allDecisions, filesOfKind, type FileSet } from '../files'
 import {
   laneOf,
@@ -24,10 +37,24 @@ import {
   type Command,
   type ModdleElement,
 } from './extensions'
+import {
+  addParameterCommands,
+  chooseServiceCommands,
+  parameterName,
+  removeParameterCommands,
+  resultVariableCommands,
+  serviceName,
+  serviceOperatorOf,
+  serviceParameters,
+  serviceProblems,
+  updateParameterCommands,
+} from './serviceTask'
 
 export interface LexflowContext {
   /** the package's current files: forms and decisions to pick from */
   getFiles: () => FileSet
+  /** the services the server answers; undefined while loading or when they could not be fetched */
+  getServiceOperators?: () => ServiceOperatorInfo[] | undefined
 }
 
 export const ROLES = ['applicant', 'caseworker', 'reviewer', 'director', 'lawyer', 'notary', 'mediator', 'supervisor']
@@ -225,45 +252,166 @@ function LaneRole(props: EntryProps) {
   })
 }
 
-function ServiceOperator(props: EntryProps & { attr: 'id' | 'resultVariable' }) {
-  const { element, id, label, description, attr } = props
+function useServiceOperators(): ServiceOperatorInfo[] | undefined {
+  const context = useService('config.lexflow') as LexflowContext | undefined
+  return context?.getServiceOperators?.()
+}
+
+/** What the server would refuse in the call, in words; undefined when nothing. */
+function serviceProblemText(bo: ModdleElement, operators: ServiceOperatorInfo[] | undefined): string | undefined {
+  const problems = serviceProblems(bo, operators)
+  const lines = []
+  if (problems.service === 'missing') lines.push(t('service.missing'))
+  if (problems.service === 'unknown') lines.push(t('service.unknown', { name: serviceName(bo) }))
+  if (problems.missing.length) lines.push(t('service.missingParameters', { names: problems.missing.join(', ') }))
+  return lines.length ? lines.join(' ') : undefined
+}
+
+function describeService(operator: ServiceOperatorInfo | undefined): string {
+  if (!operator) return t('service.help')
+  const none = t('service.none')
+  const reads = t('service.reads', {
+    required: operator.required.join(', ') || none,
+    optional: operator.optional.join(', ') || none,
+  })
+  const lang = currentLang()
+  const what = pickLang(operator.description, lang).replace(/[.。]\s*$/, '')
+  return what ? `${what}${lang === 'en' ? '. ' : '。'}${reads}` : reads
+}
+
+/** The service a service task calls: a choice of the server's services (free text if they could not be fetched). */
+function ServiceChoice(props: EntryProps) {
+  const { element, id, label } = props
   const execute = useExecute()
   const create = useCreate()
   const debounce = useService('debounceInput')
-  const operatorOf = () =>
-    ((getBusinessObject(element).get('extensionElements')?.get('values') as ModdleElement[] | undefined) ?? []).find(
-      (value) => value.$type === 'spiffworkflow:ServiceTaskOperator',
-    )
+  const operators = useServiceOperators()
+  const bo = getBusinessObject(element) as ModdleElement
+  const setValue = (value: string) => execute(chooseServiceCommands(element, bo, value.trim(), operators ?? [], create))
+  const validate = () => serviceProblemText(bo, operators)
+  if (!operators) {
+    return h(TextFieldEntry, { element, id, label, description: t('service.offline'), debounce, getValue: () => serviceName(bo), setValue, validate })
+  }
+  const current = serviceName(bo)
+  return h(SelectEntry, {
+    element,
+    id,
+    label,
+    description: describeService(operators.find((operator) => operator.name === current)),
+    getValue: () => serviceName(bo),
+    setValue,
+    validate,
+    getOptions: () => {
+      const name = serviceName(bo)
+      const options = operators.map((operator) => ({ value: operator.name, label: `${operator.name} — ${pickLang(operator.description, currentLang())}` }))
+      if (!name) options.unshift({ value: '', label: t('service.choose') })
+      else if (!operators.some((operator) => operator.name === name)) options.unshift({ value: name, label: `${name} ${t('service.notOnServer')}` })
+      return options
+    },
+  })
+}
+
+function ResultVariable(props: EntryProps) {
+  const { element, id, label, description } = props
+  const execute = useExecute()
+  const create = useCreate()
+  const debounce = useService('debounceInput')
+  const bo = getBusinessObject(element) as ModdleElement
   return h(TextFieldEntry, {
     element,
     id,
     label,
     description,
     debounce,
-    getValue: () => (operatorOf()?.get(attr) as string | undefined) ?? '',
-    setValue: (value: string) => {
-      const bo = getBusinessObject(element) as ModdleElement
-      const operator = operatorOf()
-      if (operator) {
-        execute([{ cmd: 'element.updateModdleProperties', context: { element, moddleElement: operator, properties: { [attr]: value || undefined } } }])
-        return
-      }
-      if (!value) return
-      const commands: Command[] = []
-      let extensionElements = bo.get('extensionElements') as ModdleElement | undefined
-      if (!extensionElements) {
-        extensionElements = create('bpmn:ExtensionElements', { values: [] })
-        extensionElements.$parent = bo
-        commands.push({ cmd: 'element.updateModdleProperties', context: { element, moddleElement: bo, properties: { extensionElements } } })
-      }
-      const created = create('spiffworkflow:ServiceTaskOperator', { [attr]: value })
-      created.$parent = extensionElements
-      commands.push({
-        cmd: 'element.updateModdleProperties',
-        context: { element, moddleElement: extensionElements, properties: { values: [...(extensionElements.get('values') ?? []), created] } },
-      })
-      execute(commands)
+    getValue: () => (serviceOperatorOf(bo)?.get('resultVariable') as string | undefined) ?? '',
+    setValue: (value: string) => execute(resultVariableCommands(element, bo, value, create)),
+  })
+}
+
+interface ParameterEntryProps {
+  element: Element
+  id: string
+  label: string
+  description?: string
+  parameter: ModdleElement
+}
+
+function ParameterName(props: ParameterEntryProps) {
+  const { element, id, label, parameter } = props
+  const execute = useExecute()
+  const debounce = useService('debounceInput')
+  const operators = useServiceOperators()
+  const bo = getBusinessObject(element) as ModdleElement
+  return h(TextFieldEntry, {
+    element,
+    id,
+    label,
+    debounce,
+    getValue: () => (parameter.get('id') as string | undefined) ?? '',
+    setValue: (value: string) => execute(updateParameterCommands(element, parameter, { id: value.trim() || undefined })),
+    validate: (value: string) => {
+      const name = (value ?? '').trim()
+      if (!name) return t('parameterName.empty')
+      const problems = serviceProblems(bo, operators)
+      if (problems.duplicates.includes(name)) return t('parameterName.duplicate')
+      if (problems.unread.includes(name)) return t('parameterName.unread', { service: serviceName(bo) })
+      return undefined
     },
+  })
+}
+
+function ParameterValue(props: ParameterEntryProps) {
+  const { element, id, label, description, parameter } = props
+  const execute = useExecute()
+  const debounce = useService('debounceInput')
+  return h(TextFieldEntry, {
+    element,
+    id,
+    label,
+    description,
+    debounce,
+    getValue: () => (parameter.get('value') as string | undefined) ?? '',
+    setValue: (value: string) => execute(updateParameterCommands(element, parameter, { value })),
+    validate: (value: string) => ((value ?? '').trim() ? undefined : t('parameterValue.empty')),
+  })
+}
+
+/** One parameter of the list: collapsed it reads "name = value"; open, both are edited. */
+function ParameterItem(props: { element: Element; id: string; index: number; item: ModdleElement; open: boolean }) {
+  const { element, id, index, item, open } = props
+  const translate = useService('translate')
+  const name = parameterName(item)
+  const value = (item.get('value') as string | undefined) ?? ''
+  return h(CollapsibleEntry, {
+    element,
+    id: `${id}-${index}`,
+    label: name ? `${name} = ${value}` : t('parameterName.unnamed'),
+    open,
+    translate,
+    entries: [
+      { id: `${id}-${index}-name`, component: ParameterName, parameter: item, label: t('parameterName.label') },
+      { id: `${id}-${index}-value`, component: ParameterValue, parameter: item, label: t('parameterValue.label'), description: t('parameterValue.help') },
+    ],
+  })
+}
+
+/** The parameters the task passes to its service: add, edit, remove. */
+function ServiceParameters(props: EntryProps) {
+  const { element, id, label } = props
+  const execute = useExecute()
+  const create = useCreate()
+  const translate = useService('translate')
+  const operators = useServiceOperators()
+  const bo = getBusinessObject(element) as ModdleElement
+  return h(ListEntry, {
+    element,
+    id,
+    label,
+    translate,
+    items: serviceParameters(bo),
+    component: ParameterItem,
+    onAdd: () => execute(addParameterCommands(element, bo, operators ?? [], create)),
+    onRemove: (item: ModdleElement) => execute(removeParameterCommands(element, bo, item)),
   })
 }
 
@@ -315,9 +463,11 @@ export function lexflowEntries(element: Element): Entry[] {
   }
   if (is(element, 'bpmn:ServiceTask')) {
     entries.push(
-      { id: 'lexflow-operator', component: ServiceOperator, isEdited: isTextFieldEntryEdited, attr: 'id', name: 'operator', label: t('operator.label'), description: t('operator.help') },
-      { id: 'lexflow-result', component: ServiceOperator, isEdited: isTextFieldEntryEdited, attr: 'resultVariable', name: 'result', label: t('resultVariable.label'), description: t('resultVariable.help') },
+      { id: 'lexflow-operator', component: ServiceChoice, isEdited: isSelectEntryEdited, name: 'operator', label: t('service.label') },
+      { id: 'lexflow-result', component: ResultVariable, isEdited: isTextFieldEntryEdited, name: 'result', label: t('resultVariable.label'), description: t('resultVariable.help') },
     )
+    // Parameters belong to a service: the list appears once one is chosen.
+    if (serviceOperatorOf(bo)) entries.push({ id: 'lexflow-parameters', component: ServiceParameters, name: 'parameters', label: t('parameters.label') })
   }
   if (is(element, 'bpmn:ScriptTask')) {
     entries.push({ id: 'lexflow-script', component: ScriptBody, isEdited: isTextAreaEntryEdited, name: 'script', label: t('script.label'), description: t('script.help') })

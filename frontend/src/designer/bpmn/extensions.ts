@@ -54,7 +54,7 @@ function create(createElement: CreateElement, type: string, attrs: Record<string
 }
 
 /** The commands that make sure `bo` has extensionElements; returns them and the container. */
-function ensureExtensionElements(element: unknown, bo: ModdleElement, createElement: CreateElement) {
+export function ensureExtensionElements(element: unknown, bo: ModdleElement, createElement: CreateElement) {
   const commands: Command[] = []
   let extensionElements = bo.get('extensionElements') as ModdleElement | undefined
   if (!extensionElements) {

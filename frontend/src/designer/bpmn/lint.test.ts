@@ -47,6 +47,15 @@ describe('in-browser lint', () => {
     expect(reports).toContainEqual(expect.objectContaining({ rule: 'lexflow/timer-quoted', id: 'wait' }))
   })
 
+  it('wants a service task to name its service', async () => {
+    const reports = await lint(
+      withTask(
+        '<bpmn:serviceTask id="none" name="n" /><bpmn:serviceTask id="named" name="m"><bpmn:extensionElements><spiffworkflow:serviceTaskOperator id="identity.check"><spiffworkflow:parameters /></spiffworkflow:serviceTaskOperator></bpmn:extensionElements></bpmn:serviceTask>',
+      ),
+    )
+    expect(reports.filter((report) => report.rule === 'lexflow/service-named').map((report) => report.id)).toEqual(['none'])
+  })
+
   it('wants a business rule task to name its decision', async () => {
     const reports = await lint(withTask('<bpmn:businessRuleTask id="br" name="b" />'))
     expect(reports).toContainEqual(expect.objectContaining({ rule: 'lexflow/decision-named', id: 'br' }))

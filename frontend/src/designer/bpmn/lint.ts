@@ -28,6 +28,7 @@ import superfluousGateway from 'bpmnlint/rules/superfluous-gateway'
 
 import { currentLang } from '../../app/i18n'
 import { laneOf, spiffBody, spiffProperty, type ModdleElement } from './extensions'
+import { serviceName } from './serviceTask'
 
 type Reporter = { report: (id: string, message: string) => void }
 type Rule = () => { check: (node: ModdleElement, reporter: Reporter) => void }
@@ -79,6 +80,14 @@ const decisionNamed: Rule = () => ({
   },
 })
 
+/** A service task must name the service it calls (whether the server has it, the panel and the server say). */
+const serviceNamed: Rule = () => ({
+  check(node, reporter) {
+    if (node.$type !== 'bpmn:ServiceTask' || serviceName(node)) return
+    reporter.report(node.id, say('服务任务未选择服务', 'The service task names no service'))
+  },
+})
+
 /** Script tasks run Python. */
 const pythonScripts: Rule = () => ({
   check(node, reporter) {
@@ -121,6 +130,7 @@ const LEXFLOW_RULES: Record<string, Rule> = {
   'human-task-role': humanTaskRole,
   'timer-quoted': timerQuoted,
   'decision-named': decisionNamed,
+  'service-named': serviceNamed,
   'python-scripts': pythonScripts,
 }
 
@@ -152,6 +162,7 @@ export const lintConfig = {
     'lexflow/human-task-role': 'error',
     'lexflow/timer-quoted': 'error',
     'lexflow/decision-named': 'error',
+    'lexflow/service-named': 'error',
     'lexflow/python-scripts': 'error',
   },
 }
