@@ -19,6 +19,35 @@ interface Props {
   onDrill: (request: DrillRequest) => void
 }
 
+/** A labelled row of small button-style radios; the label stays with its buttons when they wrap. */
+function ButtonChoice<T extends string>({
+  id,
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  id: string
+  label: string
+  value: T
+  options: { value: T; label: string }[]
+  onChange: (value: T) => void
+}) {
+  return (
+    <div className="lf-dash-control">
+      <span id={id}>{label}</span>
+      <Radio.Group
+        aria-labelledby={id}
+        optionType="button"
+        size="small"
+        value={value}
+        options={options}
+        onChange={(event) => onChange(event.target.value as T)}
+      />
+    </div>
+  )
+}
+
 /** Cases started (or completed) per process per day, week or month, as a chart and a table. */
 export function VolumePanel({ filters, interval, lang, onInterval, onDrill }: Props) {
   const { t } = useTranslation('dashboard')
@@ -39,42 +68,29 @@ export function VolumePanel({ filters, interval, lang, onInterval, onDrill }: Pr
     onDrill({ line, figure: RECEIVED_FIGURE[line], ...bucketPeriod(point.period, interval, filters) })
   }
 
-  // Each label stays with its buttons when the controls wrap onto more lines (on a phone).
   const controls = (
     <div className="lf-dash-controls">
-      <div className="lf-dash-control">
-        <span id="volume-interval">{t('volume.interval')}</span>
-        <Radio.Group
-          aria-labelledby="volume-interval"
-          optionType="button"
-          size="small"
-          value={interval}
-          options={INTERVALS.map((value) => ({ value, label: t(`volume.${value}`) }))}
-          onChange={(event) => onInterval(event.target.value as Interval)}
-        />
-      </div>
-      <div className="lf-dash-control">
-        <span id="volume-measure">{t('volume.measure')}</span>
-        <Radio.Group
-          aria-labelledby="volume-measure"
-          optionType="button"
-          size="small"
-          value={measure}
-          options={(['started', 'completed'] as const).map((value) => ({ value, label: t(`volume.${value}`) }))}
-          onChange={(event) => setMeasure(event.target.value as Measure)}
-        />
-      </div>
-      <div className="lf-dash-control">
-        <span id="volume-kind">{t('volume.kind')}</span>
-        <Radio.Group
-          aria-labelledby="volume-kind"
-          optionType="button"
-          size="small"
-          value={kind}
-          options={(['bar', 'line'] as const).map((value) => ({ value, label: t(`volume.${value}`) }))}
-          onChange={(event) => setKind(event.target.value as ChartKind)}
-        />
-      </div>
+      <ButtonChoice
+        id="volume-interval"
+        label={t('volume.interval')}
+        value={interval}
+        options={INTERVALS.map((value) => ({ value, label: t(`volume.${value}`) }))}
+        onChange={onInterval}
+      />
+      <ButtonChoice
+        id="volume-measure"
+        label={t('volume.measure')}
+        value={measure}
+        options={(['started', 'completed'] as const).map((value) => ({ value, label: t(`volume.${value}`) }))}
+        onChange={setMeasure}
+      />
+      <ButtonChoice
+        id="volume-kind"
+        label={t('volume.kind')}
+        value={kind}
+        options={(['bar', 'line'] as const).map((value) => ({ value, label: t(`volume.${value}`) }))}
+        onChange={setKind}
+      />
     </div>
   )
 
