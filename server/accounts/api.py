@@ -32,7 +32,8 @@ class LoginApi(APIView):
     def post(self, request: Request) -> Response:
         payload = LoginSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        user = authenticate(request, **payload.validated_data)
+        # The HttpRequest, not DRF's wrapper: django-axes flags a lockout on it for its middleware.
+        user = authenticate(request._request, **payload.validated_data)
         if user is None:
             raise AuthenticationFailed("用户名或密码错误 / Wrong username or password.")
         login(request._request, user)

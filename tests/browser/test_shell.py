@@ -36,6 +36,21 @@ def test_a_wrong_password_is_told_plainly_and_nothing_else_happens(new_page, sho
     assert "/login" in page.url
 
 
+def test_after_five_wrong_passwords_the_login_says_how_long_to_wait(new_page, shots):
+    page = new_page()
+    page.goto("/login")
+    # An account name of its own: the lock holds that account at this address, and no other test's.
+    page.get_by_label("用户名").fill("guesser")
+    for attempt in range(5):
+        page.get_by_label("密码").fill(f"guess-{attempt}")
+        with page.expect_response(re.compile(r"/api/v1/auth/login$")):
+            page.get_by_role("button", name=re.compile(r"^登\s?录$")).click()
+    page.get_by_role("alert").filter(has_text="登录失败次数过多").filter(has_text="15 分钟后再试").wait_for()
+    assert "Too many" not in page.get_by_role("alert").inner_text()  # in the page's language only
+    shots(page, "locked-out")
+    assert "/login" in page.url
+
+
 def test_a_deep_link_asks_for_login_then_returns_there(new_page):
     page = new_page()
     page.goto("/workbench")

@@ -3,8 +3,10 @@ import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useLocation, useNavigate } from 'react-router-dom'
 
+import { pickLang } from '../shared/bilingual'
 import { ApiError } from './api'
 import { homeFor, useAuth } from './auth'
+import { currentLang } from './i18n'
 import { LanguageSwitch } from './LanguageSwitch'
 
 export default function LoginPage() {
@@ -23,7 +25,12 @@ export default function LoginPage() {
       const me = await login(values.username, values.password)
       navigate(next && next.startsWith('/') ? next : homeFor(me), { replace: true })
     } catch (exc) {
-      setError(exc instanceof ApiError && exc.status < 500 ? t('loginFailed') : t('error'))
+      if (exc instanceof ApiError && exc.status === 429) {
+        // Locked after too many failures: the server says for how long.
+        setError(pickLang(exc.message, currentLang()))
+      } else {
+        setError(exc instanceof ApiError && exc.status < 500 ? t('loginFailed') : t('error'))
+      }
     } finally {
       setBusy(false)
     }

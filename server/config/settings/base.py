@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that varies is read from the environment here."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "server.complaints",
     "server.documents",
     "server.portal",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -57,7 +59,22 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a locked-out login into its 429
 ]
+
+# Password guessing (django-axes): after LEXFLOW_LOGIN_FAILURES failed logins for one account
+# from one address, that account is refused from that address for LEXFLOW_LOGIN_COOLOFF_MINUTES
+# (others in the same office, behind the same address, are not). A success clears the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LEXFLOW_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LEXFLOW_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "server.accounts.lockout.locked_out"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "server.config.urls"
 WSGI_APPLICATION = "server.config.wsgi.application"

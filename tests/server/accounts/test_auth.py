@@ -92,3 +92,49 @@ def test_organisations_are_listed_in_tree_order_for_choosing_where_to_apply(clie
     organisations = client_for("applicant").get("/api/v1/organisations").json()
     assert [org["level"] for org in organisations] == ["province", "city", "county", "township", "county"]
     assert organisations[0]["parent"] is None and organisations[1]["parent"] == organisations[0]["id"]
+
+
+def log_in(password: str, *, username: str = "caseworker", address: str = "10.0.0.7"):
+    credentials = {"username": username, "password": password}
+    return APIClient(REMOTE_ADDR=address).post("/api/v1/auth/login", credentials, format="json")
+
+
+def wrong(response) -> bool:
+    """Refused as a wrong password (not yet as locked out)."""
+    return response.status_code in (401, 403) and "Wrong username or password" in response.json()["detail"]
+
+
+def test_password_guessing_locks_the_account_at_that_address_and_says_how_long(demo):
+    for _ in range(4):
+        assert wrong(log_in("guess"))
+    fifth = log_in("guess")
+    assert fifth.status_code == 429
+    assert fifth["Content-Type"] == "application/problem+json"
+    assert fifth.json()["detail"].startswith(
+        "登录失败次数过多，该账号在此网络地址已暂时锁定，请 15 分钟后再试。 / Too many"
+    )
+    assert fifth["Retry-After"] == "900"
+    # Locked: even the right password waits, so guessing on is pointless.
+    assert log_in("lexflow-demo").status_code == 429
+    # Colleagues behind the same office address, and the same person elsewhere, are not held up.
+    assert log_in("lexflow-demo", username="reviewer").status_code == 200
+    assert log_in("lexflow-demo", address="10.0.0.8").status_code == 200
+
+
+def test_a_successful_login_clears_the_count_of_failures(demo):
+    for _ in range(4):
+        assert wrong(log_in("guess"))
+    assert log_in("lexflow-demo").status_code == 200
+    for _ in range(4):
+        assert wrong(log_in("guess"))
+    assert log_in("lexflow-demo").status_code == 200
+
+
+def test_the_admin_login_form_is_guarded_too(demo):
+    from django.test import Client
+
+    client = Client(REMOTE_ADDR="10.0.0.9")
+    for _ in range(5):
+        client.post("/admin/login/", {"username": "admin", "password": "guess"})
+    locked = client.post("/admin/login/", {"username": "admin", "password": "lexflow-demo"})
+    assert locked.status_code == 429 and "Too many failed logins" in locked.content.decode()
