@@ -54,7 +54,9 @@ export default function LoginPage() {
           <Form.Item label={t('password')} name="password" rules={[{ required: true }]}>
             <Input.Password autoComplete="current-password" />
           </Form.Item>
-          <Button type="primary" htmlType="submit" block loading={busy}>
+          {/* Named explicitly: antd leaves its loading icon (labelled "loading") in the button
+              after a failed attempt, and a screen reader would read "loading 登录". */}
+          <Button type="primary" htmlType="submit" block loading={busy} aria-label={t('login')} aria-busy={busy}>
             {t('login')}
           </Button>
         </Form>
