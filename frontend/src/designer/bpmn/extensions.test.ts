@@ -1,8 +1,7 @@
-import { BpmnModdle } from 'bpmn-moddle'
 import { describe, expect, it } from 'vitest'
 
-import { laneOf, spiffBody, spiffBodyCommands, spiffProperties, spiffProperty, spiffPropertyCommands, type Command, type ModdleElement } from './extensions'
-import spiffworkflow from './spiffworkflow.json'
+import { laneOf, spiffBody, spiffBodyCommands, spiffProperties, spiffProperty, spiffPropertyCommands } from './extensions'
+import { loadDiagram } from './moddle.testing'
 
 const XML = `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="x">
@@ -29,20 +28,7 @@ const XML = `<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>`
 
-async function load() {
-  const moddle = new BpmnModdle({ spiffworkflow })
-  const { rootElement, warnings } = await moddle.fromXML(XML)
-  expect(warnings).toEqual([])
-  const process = rootElement.rootElements[0]
-  const byId = (id: string) => process.flowElements.find((e: ModdleElement) => e.id === id) as ModdleElement
-  const create = (type: string, attrs: Record<string, unknown>) => moddle.create(type, attrs) as ModdleElement
-  // What bpmn-js's element.updateModdleProperties does, without bpmn-js.
-  const run = (commands: Command[]) => {
-    for (const { context } of commands) for (const [key, value] of Object.entries(context.properties)) context.moddleElement.set(key, value)
-  }
-  const xml = async () => (await moddle.toXML(rootElement, { format: true })).xml
-  return { byId, create, run, xml }
-}
+const load = () => loadDiagram(XML)
 
 describe('Lexflow extension properties', () => {
   it('reads spiff properties, body extensions and the lane', async () => {

@@ -1,8 +1,7 @@
-import { BpmnModdle } from 'bpmn-moddle'
 import { describe, expect, it } from 'vitest'
 
 import type { ServiceOperatorInfo } from '../api'
-import type { Command, ModdleElement } from './extensions'
+import type { ModdleElement } from './extensions'
 import {
   addParameterCommands,
   chooseServiceCommands,
@@ -15,7 +14,7 @@ import {
   serviceProblems,
   updateParameterCommands,
 } from './serviceTask'
-import spiffworkflow from './spiffworkflow.json'
+import { loadDiagram } from './moddle.testing'
 
 const OPERATORS: ServiceOperatorInfo[] = [
   { name: 'identity.check', description: '核验身份证号码 / Check a resident ID number', required: ['id_number'], optional: [] },
@@ -42,17 +41,7 @@ const XML = `<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>`
 
 async function load() {
-  const moddle = new BpmnModdle({ spiffworkflow })
-  const { rootElement, warnings } = await moddle.fromXML(XML)
-  expect(warnings).toEqual([])
-  const process = rootElement.rootElements[0]
-  const byId = (id: string) => process.flowElements.find((e: ModdleElement) => e.id === id) as ModdleElement
-  const create = (type: string, attrs: Record<string, unknown>) => moddle.create(type, attrs) as ModdleElement
-  // What bpmn-js's element.updateModdleProperties does, without bpmn-js.
-  const run = (commands: Command[]) => {
-    for (const { context } of commands) for (const [key, value] of Object.entries(context.properties)) context.moddleElement.set(key, value)
-  }
-  const xml = async () => (await moddle.toXML(rootElement, { format: true })).xml
+  const { byId, create, run, xml } = await loadDiagram(XML)
   const task = async (id: string) => {
     const out = await xml()
     const start = out.indexOf(`<bpmn:serviceTask id="${id}"`)
