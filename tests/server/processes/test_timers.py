@@ -115,21 +115,21 @@ def test_timer_whose_path_fails_stops_the_instance_with_an_incident_instead_of_r
 
 
 def test_one_instance_failing_unexpectedly_does_not_hold_up_the_others(client_for, approval, monkeypatch):
-    from server.processes import services
+    from server.processes.services import timers as services
 
     first = start_approval(client_for("applicant"), review_timeout="PT1S")
     second = start_approval(client_for("applicant"), review_timeout="PT1S")
     _wait_until_due(second["id"])
-    real_sync = services._sync_rows
+    real_sync = services.sync_rows
 
     def broken_for_first(instance, *args, **kwargs):
         if instance.pk == first["id"]:
             raise RuntimeError("simulated database fault")
         return real_sync(instance, *args, **kwargs)
 
-    monkeypatch.setattr(services, "_sync_rows", broken_for_first)
+    monkeypatch.setattr(services, "sync_rows", broken_for_first)
     fired = timers_fire_due()
     assert [timer.instance_id for timer in fired] == [second["id"]]
     assert Timer.objects.get(instance_id=first["id"]).status == "waiting"  # rolled back, retried later
-    monkeypatch.setattr(services, "_sync_rows", real_sync)
+    monkeypatch.setattr(services, "sync_rows", real_sync)
     assert [timer.instance_id for timer in timers_fire_due()] == [first["id"]]

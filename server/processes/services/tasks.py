@@ -1,0 +1,150 @@
+"""Claiming, releasing and completing human tasks."""
+
+import logging
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.exceptions import NotFound, PermissionDenied
+
+from server.accounts.models import Role
+from server.accounts.selectors import (
+    user_has_role,
+)
+from server.audit.services import event_build, event_record
+from server.core.errors import Conflict
+from server.processes.engine import engine, package_for
+from server.processes.models import (
+    HumanTask,
+    ProcessInstance,
+    TaskStatus,
+)
+from server.processes.selectors import task_is_actionable_by, task_is_visible_to
+from server.processes.services.forms import engine_failure, validate_form
+from server.processes.services.sync import save_snapshot, sync_rows
+from workflows import EngineError, TaskNotReady
+
+logger = logging.getLogger("lexflow.processes")
+
+
+def _locked_task(task_id: int, user: AbstractBaseUser) -> tuple[ProcessInstance, HumanTask]:
+    """Lock the instance, then the task: the one lock order every writer uses.
+
+    Raises NotFound when there is no such task or the user may not see it, so a stranger
+    learns nothing about it.
+    """
+    instance = (
+        ProcessInstance.objects.select_for_update(of=("self",))
+        .select_related("definition", "organisation", "applicant")
+        .defer("definition__files")  # the files are only read to compile, once per version
+        .filter(tasks__id=task_id)
+        .first()
+    )
+    if instance is None:
+        raise NotFound("No such task.")
+    task = HumanTask.objects.select_for_update().get(pk=task_id)
+    task.instance = instance
+    if not task_is_visible_to(task, user):
+        raise NotFound("No such task.")
+    return instance, task
+
+
+def task_claim(*, task: HumanTask, user: AbstractBaseUser) -> HumanTask:
+    """Take an open task. Exactly one of several people claiming at once wins; the rest get 409."""
+    if not task_is_actionable_by(task, user):
+        raise PermissionDenied("This task is not for your role or organisation.")
+    now = timezone.now()
+    with transaction.atomic():
+        won = HumanTask.objects.filter(pk=task.pk, status=TaskStatus.OPEN, assignee__isnull=True).update(
+            assignee=user, claimed_by=user, claimed_at=now
+        )
+        task.refresh_from_db()
+        if not won:
+            if task.status != TaskStatus.OPEN:
+                raise Conflict(f"This task is already {task.status}.")
+            if task.assignee_id == user.pk:
+                return task  # claiming one's own task again changes nothing
+            raise Conflict(f"Already claimed by {task.assignee.get_username()}.")
+        event_record(action="task.claimed", actor=user, instance=task.instance, task=task)
+    return task
+
+
+def task_unclaim(*, task: HumanTask, user: AbstractBaseUser) -> HumanTask:
+    """Give a claimed task back to the queue: its assignee may, and so may a supervisor in scope."""
+
+    with transaction.atomic():
+        if task.assignee_id is None:
+            raise Conflict("This task is not claimed.")
+        if task.assignee_id != user.pk and not user_has_role(user, Role.SUPERVISOR, Role.ADMIN):
+            raise PermissionDenied("Only the assignee or a supervisor can return this task to the queue.")
+        released = HumanTask.objects.filter(
+            pk=task.pk, status=TaskStatus.OPEN, assignee=task.assignee_id
+        ).update(assignee=None, claimed_by=None, claimed_at=None)
+        if not released:
+            raise Conflict("The task was changed by someone else; reload it.")
+        previous = task.assignee_id
+        task.refresh_from_db()
+        event_record(
+            action="task.unclaimed", actor=user, instance=task.instance, task=task, previous=previous
+        )
+    return task
+
+
+@transaction.atomic
+def task_complete(*, task_id: int, user: AbstractBaseUser, data: Any) -> HumanTask:
+    """Complete a human task with form data and run the process on until it waits again."""
+    instance, task = _locked_task(task_id, user)
+    if task.status != TaskStatus.OPEN:
+        raise Conflict(f"This task is already {task.status}.")
+    if not task_is_actionable_by(task, user):
+        raise PermissionDenied("This task is not for your role or organisation.")
+    if task.assignee_id not in (None, user.pk):
+        raise Conflict(f"Claimed by {task.assignee.get_username()}; ask them or a supervisor to release it.")
+    package = package_for(instance.definition)
+    validate_form(package, task.form or None, data)
+    before = instance.data
+    try:
+        running = engine().restore(package, instance.state)
+        running.complete(task.engine_task_id, data)
+        snapshot = running.snapshot()
+    except TaskNotReady as exc:
+        raise Conflict("The process has moved on; this task is no longer open.") from exc
+    except EngineError as exc:
+        raise engine_failure(exc) from exc
+    now = timezone.now()
+    if task.assignee_id is None:
+        task.assignee = user
+        task.claimed_by = user
+        task.claimed_at = now
+    task.status = TaskStatus.COMPLETED
+    task.completed_by = user
+    task.completed_at = now
+    task.save(update_fields=_COMPLETION_FIELDS)
+    completed = event_build(
+        action="task.completed",
+        actor=user,
+        instance=instance,
+        task=task,
+        before=before,
+        after=snapshot.data,
+        submitted=data,
+        steps=list(snapshot.steps),
+    )
+    sync_rows(instance, snapshot, actor=user, events=[completed], save_later=True)
+    save_snapshot(instance, snapshot)
+    from server.portal.services import task_completed
+
+    task_completed(instance=instance, user=user, package=package, form=task.form or None, data=data)
+    return task
+
+
+_COMPLETION_FIELDS = [
+    "assignee",
+    "claimed_by",
+    "claimed_at",
+    "status",
+    "completed_by",
+    "completed_at",
+    "due_sort",
+]

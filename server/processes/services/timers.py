@@ -1,0 +1,105 @@
+"""Firing due timers."""
+
+import logging
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from server.audit.services import event_build, event_record
+from server.processes.engine import engine, package_for
+from server.processes.models import (
+    InstanceStatus,
+    ProcessInstance,
+    Timer,
+    TimerStatus,
+)
+from server.processes.services.sync import save_snapshot, sync_rows
+from workflows import EngineError
+
+logger = logging.getLogger("lexflow.processes")
+
+
+def timers_fire_due(*, limit: int = 100) -> list[Timer]:
+    """Fire every due timer once, one instance per transaction. Safe with many workers at once.
+
+    The worker locks like everyone else, instance row first, so it never deadlocks with a
+    person completing a task. `SKIP LOCKED` on the instance lets concurrent workers take
+    different instances and leaves an instance someone is working on for the next sweep;
+    re-reading the timers under that lock makes a timer another worker just fired a no-op.
+    """
+    fired: list[Timer] = []
+    seen: set[int] = set()
+    while len(fired) < limit:
+        picked: int | None = None
+        try:
+            with transaction.atomic():
+                now = timezone.now()
+                instance = (
+                    ProcessInstance.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("definition")
+                    .defer("definition__files")
+                    .filter(
+                        status=InstanceStatus.RUNNING,
+                        timers__status=TimerStatus.WAITING,
+                        timers__due_at__lte=now,
+                    )
+                    .exclude(pk__in=seen)
+                    .order_by("next_timer_at", "id")
+                    .first()
+                )
+                if instance is None:
+                    break
+                seen.add(instance.pk)
+                picked = instance.pk
+                due = list(instance.timers.filter(status=TimerStatus.WAITING, due_at__lte=now))
+                if not due:
+                    continue  # another worker fired them between our look and our lock
+                before = instance.data
+                try:
+                    running = engine().restore(package_for(instance.definition), instance.state)
+                    running.fire_due_timers()
+                    snapshot = running.snapshot()
+                except EngineError as exc:
+                    _timer_failed(due, instance, exc)
+                    fired += due
+                    continue
+                timer_event = event_build(
+                    action="instance.timer",
+                    instance=instance,
+                    before=before,
+                    after=snapshot.data,
+                    bpmn_ids=[timer.bpmn_id for timer in due],
+                    steps=list(snapshot.steps),
+                )
+                sync_rows(instance, snapshot, actor=None, events=[timer_event], save_later=True)
+                save_snapshot(instance, snapshot)
+                for timer in due:
+                    timer.refresh_from_db()
+                    logger.info(
+                        "timer %s (%s) of instance %s: %s", timer.pk, timer.bpmn_id, instance.pk, timer.status
+                    )
+                    if timer.status == TimerStatus.FIRED:
+                        fired.append(timer)
+        except Exception:
+            if picked is None:
+                raise  # no instance could even be picked (database down): the worker loop reports it
+            # One instance failing in an unexpected way (a database error, a bug) must not hold
+            # up every other instance's timers: log it, leave it for the next sweep, go on.
+            logger.exception("timers of instance %s could not be fired; retrying next sweep", picked)
+    return fired
+
+
+def _timer_failed(timers: list[Timer], instance: ProcessInstance, exc: EngineError) -> None:
+    """A timer whose path fails stops the instance with an incident instead of retrying forever."""
+    for timer in timers:
+        timer.status = TimerStatus.FAILED
+        timer.error = str(exc)
+        timer.save(update_fields=["status", "error"])
+    ProcessInstance.objects.filter(pk=instance.pk).update(
+        status=InstanceStatus.ERROR,
+        error=f"{exc.element_id or ''}: {exc}",
+        lock_version=F("lock_version") + 1,
+    )
+    event_record(action="instance.error", instance=instance, bpmn_id=exc.element_id, message=str(exc))
+    logger.error("timers %s of instance %s failed: %s", [t.pk for t in timers], instance.pk, exc)
