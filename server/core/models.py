@@ -1,15 +1,34 @@
 from django.db import models
 
 
+class WorkerKind(models.TextChoices):
+    """The kinds of background process; /api/v1/health wants at least one of each alive."""
+
+    TIMERS = "timers", "定时器 / Timers"
+    DOCUMENTS = "documents", "文书与清理 / Documents and housekeeping"
+
+
 class WorkerHeartbeat(models.Model):
-    """Each timer worker writes here every sweep, so /api/v1/health can tell it is alive."""
+    """One row per running worker process, written by its heartbeat thread every second.
+
+    The heartbeat runs beside the work, so a long sweep does not make a worker look dead;
+    `busy_since` and `doing` say what the worker has been working on, so one stuck on a
+    single unit of work shows as stuck. A worker that stops cleanly deletes its row; the
+    rows of dead ones are deleted by the others after LEXFLOW_WORKER_FORGET_AFTER.
+    """
 
     name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=WorkerKind.choices, default=WorkerKind.TIMERS)
+    host = models.CharField(max_length=200, blank=True)
+    pid = models.PositiveIntegerField(null=True)
+    started_at = models.DateTimeField(null=True)
     last_seen = models.DateTimeField()
-    fired_total = models.PositiveBigIntegerField(default=0)
+    busy_since = models.DateTimeField(null=True, help_text="when the unit of work in hand began")
+    doing = models.CharField(max_length=200, blank=True)
+    done_total = models.PositiveBigIntegerField(default=0, help_text="timers fired / documents rendered")
 
     def __str__(self) -> str:
-        return f"{self.name} @ {self.last_seen:%Y-%m-%d %H:%M:%S}"
+        return f"{self.kind} {self.name} @ {self.last_seen:%Y-%m-%d %H:%M:%S}"
 
 
 class CalendarOverride(models.Model):

@@ -78,7 +78,15 @@ class ProcessInstance(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["applicant", "-id"], name="instance_applicant_idx")]
+        indexes = [
+            models.Index(fields=["applicant", "-id"], name="instance_applicant_idx"),
+            # The timer workers' "what falls due next": only cases that wait on a timer.
+            models.Index(
+                fields=["next_timer_at"],
+                name="instance_next_timer_idx",
+                condition=models.Q(next_timer_at__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.definition.key}#{self.pk}"

@@ -12,7 +12,7 @@ from server.accounts.selectors import user_grants
 from server.core import calendar
 from server.processes.deadlines import process_working_days_left
 from server.processes.engine import engine, package_for
-from server.processes.models import HumanTask, ProcessDefinition, ProcessInstance, TaskStatus
+from server.processes.models import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskStatus
 from workflows import ElementStates
 
 APPLICANT_GROUP = Role.APPLICANT.value
@@ -203,3 +203,15 @@ def event_detail_for(user: AbstractBaseUser | None, instance: ProcessInstance, d
 def _applicant_fields(instance: ProcessInstance) -> frozenset[str]:
     info = package_for(instance.definition).processes.get(instance.definition.key)
     return info.applicant_fields if info is not None else frozenset({"case"})
+
+
+def timers_next_due_in(now: datetime | None = None) -> float | None:
+    """Seconds until the next waiting timer of a running case falls due (0 if one is due), or None."""
+    now = now or timezone.now()
+    due_at = (
+        ProcessInstance.objects.filter(status=InstanceStatus.RUNNING, next_timer_at__isnull=False)
+        .order_by("next_timer_at")
+        .values_list("next_timer_at", flat=True)
+        .first()
+    )
+    return None if due_at is None else max(0.0, (due_at - now).total_seconds())

@@ -191,18 +191,72 @@ def _fresh_settings_caches():
 
 @pytest.fixture
 def run_worker_once(monkeypatch):
-    """`manage.py run_worker --once`, its output. The test process keeps its own signal handlers,
-    and its connection: the test runs in a transaction the worker's reconnect would close."""
-    from server.processes.management.commands import run_worker
+    """`manage.py run_worker --kind K --once`, its output. The test process keeps its own signal
+    handlers, and its connection: the test runs in a transaction the worker's reconnect would close."""
+    from server.core import workers
 
-    monkeypatch.setattr(run_worker, "close_old_connections", lambda: None)
+    monkeypatch.setattr(workers, "close_old_connections", lambda: None)
     saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
 
-    def run() -> str:
+    def run(kind: str = "timers") -> str:
         out = io.StringIO()
-        call_command("run_worker", "--once", stdout=out)
+        call_command("run_worker", "--kind", kind, "--once", stdout=out)
         return out.getvalue()
 
     yield run
     for sig, handler in saved.items():
         signal.signal(sig, handler)
+
+
+@pytest.fixture
+def spawn_manage(transactional_db):
+    """Start `manage.py <args>` as a real process on the test database, as a deployment would;
+    `before` is Python run in that process after Django is set up (a test's way to make one
+    of its steps slow). Every process still running at the end of the test is killed."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    from django.db import connection
+
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{database['NAME']}"
+    else:
+        login = database["USER"] + (f":{database['PASSWORD']}" if database.get("PASSWORD") else "")
+        url = f"postgres://{login}@{database['HOST']}:{database['PORT'] or 5432}/{database['NAME']}"
+    started: list[subprocess.Popen] = []
+
+    def spawn(*args: str, before: str = "", **env: str) -> subprocess.Popen:
+        code = "\n".join(
+            [
+                "import sys, django",
+                "django.setup()",
+                textwrap.dedent(before),
+                "from django.core.management import execute_from_command_line",
+                "execute_from_command_line(['manage.py', *sys.argv[1:]])",
+            ]
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-c", code, *args],
+            cwd=Path(__file__).resolve().parents[2],
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "server.config.settings.local",
+                "DATABASE_URL": url,
+                "PYTHONUNBUFFERED": "1",
+                **env,
+            },
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        started.append(process)
+        return process
+
+    yield spawn
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.wait()

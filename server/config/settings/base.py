@@ -96,9 +96,9 @@ TEMPLATES = [
 
 
 def database_from_env() -> dict:
-    """PostgreSQL when DATABASE_URL is set, else the embedded SQLite file under var/."""
+    """PostgreSQL (or an SQLite file) when DATABASE_URL is set, else the embedded SQLite file under var/."""
     url = os.environ.get("DATABASE_URL")
-    if url:
+    if url and not url.startswith("sqlite:"):
         config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))
         config["CONN_HEALTH_CHECKS"] = True
         if config["ENGINE"].endswith("postgresql") and env_bool("DB_SERVER_SIDE_BINDING", True):
@@ -106,10 +106,14 @@ def database_from_env() -> dict:
             # connection instead of parsing and planning them on every request.
             config.setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 2})
         return config
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    if url:
+        name = dj_database_url.parse(url)["NAME"]
+    else:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        name = VAR_DIR / "lexflow.sqlite3"
     return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": VAR_DIR / "lexflow.sqlite3",
+        "NAME": name,
         # IMMEDIATE takes the write lock when a transaction starts, so two workers or two
         # requests serialize instead of failing late with "database is locked".
         "OPTIONS": {
@@ -197,10 +201,22 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 
 LEXFLOW = {
-    # Seconds between timer sweeps of `manage.py run_worker`.
+    # Seconds between sweeps of `manage.py run_worker` when there is nothing to do.
     "WORKER_INTERVAL": float(os.environ.get("LEXFLOW_WORKER_INTERVAL", "1")),
-    # A worker that has not swept for this long is reported unhealthy by /api/v1/health.
-    "WORKER_STALE_AFTER": float(os.environ.get("LEXFLOW_WORKER_STALE_AFTER", "30")),
+    # Every worker writes its heartbeat this often, from a thread beside its work; one whose
+    # heartbeat is older than WORKER_STALE_AFTER is reported dead by /api/v1/health, and its
+    # row is forgotten after WORKER_FORGET_AFTER.
+    "WORKER_HEARTBEAT": float(os.environ.get("LEXFLOW_WORKER_HEARTBEAT", "1")),
+    "WORKER_STALE_AFTER": float(os.environ.get("LEXFLOW_WORKER_STALE_AFTER", "5")),
+    "WORKER_FORGET_AFTER": float(os.environ.get("LEXFLOW_WORKER_FORGET_AFTER", "600")),
+    # One unit of work running longer than this (seconds) is reported stuck: the timers of one
+    # instance (scripts are limited to SCRIPT_TIME_LIMIT each), or one PDF.
+    "WORKER_STUCK_AFTER": {
+        "timers": float(os.environ.get("LEXFLOW_TIMER_STUCK_AFTER", "30")),
+        "documents": float(os.environ.get("LEXFLOW_DOCUMENT_STUCK_AFTER", "120")),
+    },
+    # The document worker runs at this lower CPU priority (nice), below timers and the web server.
+    "DOCUMENT_WORKER_NICE": int(os.environ.get("LEXFLOW_DOCUMENT_WORKER_NICE", "10")),
     "SCRIPT_TIME_LIMIT": float(os.environ.get("LEXFLOW_SCRIPT_TIME_LIMIT", "1.0")),
     "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
     # Applicants' uploads (PDF, JPG, PNG, DOC, DOCX), each; and a saved form draft.

@@ -22,16 +22,16 @@ def test_the_worker_renders_documents_waiting_for_their_pdf(ineligible_complaint
     [document] = documents_of(ineligible_complaint["id"])
     assert document.pdf is None  # the completing request issued it without rendering
 
-    assert "rendered 1 document(s)" in run_worker_once()
+    assert "rendered 1 document(s)" in run_worker_once("documents")
     stored = Document.objects.get(pk=document.pk)
     assert bytes(stored.pdf).startswith(b"%PDF-")
     assert stored.sha256 == hashlib.sha256(bytes(stored.pdf)).hexdigest()
     assert stored.rendered_at is not None and stored.render_failures == 0
-    assert "rendered" not in run_worker_once()  # nothing left to do
+    assert "rendered" not in run_worker_once("documents")  # nothing left to do
     assert services.documents_render_pending() == 0
 
 
-def test_a_failed_render_is_logged_retried_later_and_never_stops_the_timers(
+def test_a_failed_render_is_logged_and_retried_later_while_the_timers_fire_apart(
     client_for, ineligible_complaint, clock, run_worker_once, monkeypatch, caplog
 ):
     [document] = documents_of(ineligible_complaint["id"])
@@ -45,8 +45,8 @@ def test_a_failed_render_is_logged_retried_later_and_never_stops_the_timers(
     monkeypatch.setattr(services, "_render_pdf", broken)
     clock.move_to(warning.due_at + timedelta(seconds=1))
     with caplog.at_level(logging.ERROR, logger="lexflow.documents"):
-        output = run_worker_once()
-    assert "fired timer eligibility_deadline_near" in output
+        run_worker_once("documents")
+    assert "fired timer eligibility_deadline_near" in run_worker_once("timers")
     assert Timer.objects.get(pk=warning.pk).status == "fired"
     assert "rendering document" in caplog.text and "font cache unreadable" in caplog.text
     failed = Document.objects.get(pk=document.pk)
@@ -71,7 +71,7 @@ def test_a_failed_render_is_logged_retried_later_and_never_stops_the_timers(
     assert rendered.rendered_at is not None and rendered.render_error == ""
 
 
-def test_a_worker_sweep_whose_document_step_fails_still_fires_timers(
+def test_a_failing_document_sweep_is_logged_and_never_touches_the_timers(
     client_for, complaint_process, clock, run_worker_once, monkeypatch, caplog
 ):
     from server.processes.management.commands import run_worker
@@ -85,9 +85,11 @@ def test_a_worker_sweep_whose_document_step_fails_still_fires_timers(
     monkeypatch.setattr(run_worker, "documents_render_pending", broken)
     clock.move_to(warning.due_at + timedelta(seconds=1))
     with caplog.at_level(logging.ERROR, logger="lexflow.worker"):
-        run_worker_once()
+        run_worker_once("documents")
+    assert "documents sweep failed" in caplog.text
+    assert Timer.objects.get(pk=warning.pk).status == "waiting"  # not the documents worker's work
+    run_worker_once("timers")
     assert Timer.objects.get(pk=warning.pk).status == "fired"
-    assert "document rendering sweep failed" in caplog.text
 
 
 def test_an_issued_document_cannot_be_edited_or_deleted(client_for, ineligible_complaint):
