@@ -35,7 +35,7 @@ def test_compose_file_is_valid_and_runs_web_worker_postgres_and_redis():
         assert result.returncode == 0, result.stderr
     config = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = config["services"]
-    assert {"postgres", "redis", "web", "timer-worker", "document-worker"} <= set(services)
+    assert {"postgres", "redis", "web", "timer-worker", "jobs-worker", "celery-worker"} <= set(services)
     for name, service in services.items():
         assert "image" in service or "build" in service, name
         for dependency in service.get("depends_on", {}):
@@ -43,8 +43,10 @@ def test_compose_file_is_valid_and_runs_web_worker_postgres_and_redis():
     assert (ROOT / "Dockerfile").exists()
     # Timers and documents in processes of their own: a slow render never delays a timer.
     assert services["timer-worker"]["command"][-2:] == ["--kind", "timers"]
-    assert services["document-worker"]["command"][-2:] == ["--kind", "documents"]
-    for name in ("timer-worker", "document-worker"):
+    assert services["jobs-worker"]["command"][-2:] == ["--kind", "jobs"]
+    assert services["celery-worker"]["command"][:3] == ["celery", "-A", "server.config"]
+    assert config["x-lexflow-env"]["LEXFLOW_JOBS"] == "celery"  # jobs go to Celery through Redis
+    for name in ("timer-worker", "jobs-worker", "celery-worker"):
         assert "worker_status" in services[name]["healthcheck"]["test"], name
 
 
@@ -55,8 +57,8 @@ def test_the_image_carries_the_built_web_app_and_uploads_outlive_containers():
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert "frontend/node_modules" in ignored  # never sent to the build (436 MB)
     services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
-    # The web serves uploads and the document worker deletes those that reached no case.
-    for name in ("web", "document-worker"):
+    # The web serves uploads and the jobs worker deletes those that reached no case.
+    for name in ("web", "jobs-worker", "celery-worker"):
         assert "media:/app/var/media" in [v.split("  ")[0] for v in services[name]["volumes"]], name
 
 

@@ -1,7 +1,7 @@
 """`make run` as a newcomer runs it, and the Docker image's production settings, as real processes.
 
 `manage.py lexflow_serve` (what `make run` calls) prepares the embedded SQLite database, then
-serves with gunicorn, the timer worker and the document worker under the production
+serves with gunicorn, the timer worker and the jobs worker under the production
 settings; Ctrl-C (SIGINT to its process group, as a terminal sends it) or SIGTERM to it alone
 stops every process it started within 5 s. The image's own collectstatic and gunicorn
 command serve the admin's login page under the production settings.
@@ -108,7 +108,7 @@ def test_make_run_serves_in_production_shape_and_ctrl_c_or_sigterm_stops_everyth
         )
         try:
             health = wait_for_health(base, server)
-            assert {w["kind"] for w in health["workers"]["workers"]} == {"timers", "documents"}
+            assert {w["kind"] for w in health["workers"]["workers"]} == {"timers", "jobs"}
             assert health["database"]["vendor"] == "sqlite"
             # Served by gunicorn under the production settings, admin styles included.
             status, page = get(f"{base}/admin/login/")

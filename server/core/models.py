@@ -2,10 +2,11 @@ from django.db import models
 
 
 class WorkerKind(models.TextChoices):
-    """The kinds of background process; /api/v1/health wants at least one of each alive."""
+    """The kinds of background process; /api/v1/health wants a live one of each in use."""
 
     TIMERS = "timers", "定时器 / Timers"
-    DOCUMENTS = "documents", "文书与清理 / Documents and housekeeping"
+    JOBS = "jobs", "后台任务与清理 / Background jobs and housekeeping"
+    CELERY = "celery", "Celery 任务进程 / Celery workers"
 
 
 class WorkerHeartbeat(models.Model):
@@ -25,7 +26,7 @@ class WorkerHeartbeat(models.Model):
     last_seen = models.DateTimeField()
     busy_since = models.DateTimeField(null=True, help_text="when the unit of work in hand began")
     doing = models.CharField(max_length=200, blank=True)
-    done_total = models.PositiveBigIntegerField(default=0, help_text="timers fired / documents rendered")
+    done_total = models.PositiveBigIntegerField(default=0, help_text="timers fired / jobs run")
 
     def __str__(self) -> str:
         return f"{self.kind} {self.name} @ {self.last_seen:%Y-%m-%d %H:%M:%S}"

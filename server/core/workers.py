@@ -1,11 +1,11 @@
 """Background worker processes: one loop of work, a heartbeat beside it, a prompt stop.
 
-Each kind of work (timers, documents) runs in its own process so that no kind can hold up
-another: a slow PDF never delays a statutory timer. A worker is a loop calling one `step`
+Each kind of work (timers, background jobs) runs in its own process so that no kind can hold
+up another: a slow PDF never delays a statutory timer. A worker is a loop calling one `step`
 function until asked to stop; a heartbeat thread writes its row every second whatever the
 loop is doing, so /api/v1/health tells a busy worker from a dead one (stale row) and from a
-stuck one (one unit of work running too long). The steps are plain service calls, so the
-same work can move to Celery tasks without changing them.
+stuck one (one unit of work running too long). Celery workers write the same heartbeat
+(`server.config.celery`).
 """
 
 from __future__ import annotations
@@ -46,43 +46,25 @@ class _Progress:
     done_total: int = 0
 
 
-class Worker:
-    """One worker process of a kind. `run(step)` loops until SIGTERM/SIGINT or `stop()`."""
+class Heartbeat:
+    """A worker process's row in WorkerHeartbeat, rewritten every second by a thread of its own.
 
-    def __init__(self, kind: WorkerKind, *, interval: float, write: Callable[[str], None] = print):
+    The process says what it is doing (`now_on`, `idle`, `done`); the thread writes it, so a
+    long piece of work never makes the process look dead. Also forgets long-dead workers.
+    """
+
+    def __init__(self, kind: WorkerKind, *, name: str | None = None):
         self.kind = WorkerKind(kind)
-        self.interval = interval
-        self.write = write
         self.host = socket.gethostname()
         self.pid = os.getpid()
-        self.name = f"{self.host}:{self.pid}:{self.kind}"
+        self.name = name or f"{self.host}:{self.pid}:{self.kind}"
         self.started_at = timezone.now()
         self._progress = _Progress()
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._interruptible = False
-
-    # -- what the work tells the worker
-
-    @contextlib.contextmanager
-    def working_on(self, what: str, *, interruptible: bool = False) -> Iterator[None]:
-        """Mark one unit of work: health shows it as busy, and as stuck past its time."""
-        with self._lock:
-            self._progress.busy_since = timezone.now()
-            self._progress.doing = what[:200]
-        self._interruptible = interruptible
-        if interruptible and self._stopping.is_set():
-            raise WorkerInterrupted
-        try:
-            yield
-        finally:
-            self._interruptible = False
-            with self._lock:
-                self._progress.busy_since = None
-                self._progress.doing = ""
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def now_on(self, what: str) -> None:
-        """The next unit of work has begun (for work reported one unit after another)."""
         with self._lock:
             self._progress.busy_since = timezone.now()
             self._progress.doing = what[:200]
@@ -95,6 +77,89 @@ class Worker:
     def done(self, count: int = 1) -> None:
         with self._lock:
             self._progress.done_total += count
+
+    def start(self) -> None:
+        self.beat()  # seen before the first piece of work ends
+        self._thread = threading.Thread(target=self._loop, name=f"heartbeat-{self.kind}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop beating and remove the row: a worker that stops cleanly is forgotten at once."""
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        with contextlib.suppress(Exception):  # the database may be what is failing
+            WorkerHeartbeat.objects.filter(name=self.name).delete()
+
+    def _loop(self) -> None:
+        period = settings.LEXFLOW["WORKER_HEARTBEAT"]
+        try:
+            while not self._stopped.wait(period):
+                try:
+                    self.beat()
+                except Exception:  # noqa: BLE001 - the database is down: the row goes stale, as it should
+                    logger.warning("%s worker heartbeat could not be written", self.kind, exc_info=True)
+                    close_old_connections()
+        finally:
+            connection.close()  # this thread's own connection
+
+    def beat(self) -> None:
+        with self._lock:
+            progress = _Progress(**vars(self._progress))
+        now = timezone.now()
+        WorkerHeartbeat.objects.update_or_create(
+            name=self.name,
+            defaults={
+                "kind": self.kind,
+                "host": self.host,
+                "pid": self.pid,
+                "started_at": self.started_at,
+                "last_seen": now,
+                "busy_since": progress.busy_since,
+                "doing": progress.doing,
+                "done_total": progress.done_total,
+            },
+        )
+        forget_before = now - timedelta(seconds=settings.LEXFLOW["WORKER_FORGET_AFTER"])
+        WorkerHeartbeat.objects.filter(last_seen__lt=forget_before).delete()
+
+
+class Worker:
+    """One worker process of a kind. `run(step)` loops until SIGTERM/SIGINT or `stop()`."""
+
+    def __init__(self, kind: WorkerKind, *, interval: float, write: Callable[[str], None] = print):
+        self.heartbeat = Heartbeat(kind)
+        self.kind = self.heartbeat.kind
+        self.name = self.heartbeat.name
+        self.interval = interval
+        self.write = write
+        self._stopping = threading.Event()
+        self._interruptible = False
+
+    # -- what the work tells the worker
+
+    @contextlib.contextmanager
+    def working_on(self, what: str, *, interruptible: bool = False) -> Iterator[None]:
+        """Mark one unit of work: health shows it as busy, and as stuck past its time."""
+        self.heartbeat.now_on(what)
+        self._interruptible = interruptible
+        if interruptible and self._stopping.is_set():
+            raise WorkerInterrupted
+        try:
+            yield
+        finally:
+            self._interruptible = False
+            self.heartbeat.idle()
+
+    def now_on(self, what: str) -> None:
+        """The next unit of work has begun (for work reported one unit after another)."""
+        self.heartbeat.now_on(what)
+
+    def idle(self) -> None:
+        self.heartbeat.idle()
+
+    def done(self, count: int = 1) -> None:
+        self.heartbeat.done(count)
 
     @property
     def stopping(self) -> bool:
@@ -118,11 +183,8 @@ class Worker:
         """
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
-        heart = None
         if not once:
-            self._beat()  # health sees the worker before its first sweep ends
-            heart = threading.Thread(target=self._heartbeat_loop, name=f"heartbeat-{self.kind}", daemon=True)
-            heart.start()
+            self.heartbeat.start()
             self.write(f"{self.kind} worker {self.name} started (every {self.interval:g}s)")
         try:
             while not self.stopping:
@@ -146,43 +208,9 @@ class Worker:
             pass
         finally:
             self._stopping.set()
-            if heart is not None:
-                heart.join(timeout=5)
-                with contextlib.suppress(Exception):  # the database may be what is failing
-                    WorkerHeartbeat.objects.filter(name=self.name).delete()
+            if not once:
+                self.heartbeat.stop()
                 self.write(f"{self.kind} worker {self.name} stopped")
-
-    def _heartbeat_loop(self) -> None:
-        period = settings.LEXFLOW["WORKER_HEARTBEAT"]
-        try:
-            while not self._stopping.wait(period):
-                try:
-                    self._beat()
-                except Exception:  # noqa: BLE001 - the database is down: the row goes stale, as it should
-                    logger.warning("%s worker heartbeat could not be written", self.kind, exc_info=True)
-                    close_old_connections()
-        finally:
-            connection.close()  # this thread's own connection
-
-    def _beat(self) -> None:
-        with self._lock:
-            progress = _Progress(**vars(self._progress))
-        now = timezone.now()
-        WorkerHeartbeat.objects.update_or_create(
-            name=self.name,
-            defaults={
-                "kind": self.kind,
-                "host": self.host,
-                "pid": self.pid,
-                "started_at": self.started_at,
-                "last_seen": now,
-                "busy_since": progress.busy_since,
-                "doing": progress.doing,
-                "done_total": progress.done_total,
-            },
-        )
-        forget_before = now - timedelta(seconds=settings.LEXFLOW["WORKER_FORGET_AFTER"])
-        WorkerHeartbeat.objects.filter(last_seen__lt=forget_before).delete()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,6 +224,12 @@ def _worker_state(beat: WorkerHeartbeat, now: datetime) -> str:
         return "idle"
     stuck_after = settings.LEXFLOW["WORKER_STUCK_AFTER"].get(beat.kind, 60.0)
     return "stuck" if now - beat.busy_since > timedelta(seconds=stuck_after) else "busy"
+
+
+def kinds_in_use() -> list[WorkerKind]:
+    """Timer and jobs workers always; Celery workers when jobs are handed to Celery."""
+    kinds = [WorkerKind.TIMERS, WorkerKind.JOBS]
+    return [*kinds, WorkerKind.CELERY] if settings.LEXFLOW["JOBS"] == "celery" else kinds
 
 
 def workers_health() -> dict[str, Any]:
@@ -219,7 +253,7 @@ def workers_health() -> dict[str, Any]:
         for beat in WorkerHeartbeat.objects.order_by("kind", "name")
     ]
     kinds = {}
-    for kind in WorkerKind:
+    for kind in kinds_in_use():
         mine = [worker for worker in workers if worker["kind"] == kind]
         alive = sum(worker["alive"] for worker in mine)
         troubled = [worker["name"] for worker in mine if not worker["alive"]]

@@ -8,6 +8,7 @@ class DocumentsConfig(AppConfig):
     verbose_name = "文书 / Official documents"
 
     def ready(self) -> None:
+        from server.documents import services  # noqa: F401 - registers the render job
         from server.documents.toolchain import pdf_toolchain_check
 
         checks.register(pdf_toolchain_check)

@@ -208,27 +208,42 @@ def run_worker_once(monkeypatch):
         signal.signal(sig, handler)
 
 
-@pytest.fixture
-def spawn_manage(transactional_db):
-    """Start `manage.py <args>` as a real process on the test database, as a deployment would;
-    `before` is Python run in that process after Django is set up (a test's way to make one
-    of its steps slow). Every process still running at the end of the test is killed."""
-    import os
-    import subprocess
-    import sys
-    import textwrap
+class Spawner:
+    """Real processes on the test database: `spawn(*manage_args, before=...)`, or `.command(argv)`."""
 
-    from django.db import connection
+    def __init__(self, database_url: str):
+        self.database_url = database_url
+        self.started: list = []
 
-    database = connection.settings_dict
-    if connection.vendor == "sqlite":
-        url = f"sqlite:///{database['NAME']}"
-    else:
-        login = database["USER"] + (f":{database['PASSWORD']}" if database.get("PASSWORD") else "")
-        url = f"postgres://{login}@{database['HOST']}:{database['PORT'] or 5432}/{database['NAME']}"
-    started: list[subprocess.Popen] = []
+    def env(self, **extra: str) -> dict[str, str]:
+        import os
 
-    def spawn(*args: str, before: str = "", **env: str) -> subprocess.Popen:
+        return {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "server.config.settings.local",
+            "DATABASE_URL": self.database_url,
+            "PYTHONUNBUFFERED": "1",
+            **extra,
+        }
+
+    def command(self, argv: list[str], **env: str):
+        import subprocess
+
+        process = subprocess.Popen(
+            argv,
+            cwd=Path(__file__).resolve().parents[2],
+            env=self.env(**env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.started.append(process)
+        return process
+
+    def __call__(self, *args: str, before: str = "", **env: str):
+        import sys
+        import textwrap
+
         code = "\n".join(
             [
                 "import sys, django",
@@ -238,25 +253,25 @@ def spawn_manage(transactional_db):
                 "execute_from_command_line(['manage.py', *sys.argv[1:]])",
             ]
         )
-        process = subprocess.Popen(
-            [sys.executable, "-c", code, *args],
-            cwd=Path(__file__).resolve().parents[2],
-            env={
-                **os.environ,
-                "DJANGO_SETTINGS_MODULE": "server.config.settings.local",
-                "DATABASE_URL": url,
-                "PYTHONUNBUFFERED": "1",
-                **env,
-            },
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        started.append(process)
-        return process
+        return self.command([sys.executable, "-c", code, *args], **env)
 
-    yield spawn
-    for process in started:
+
+@pytest.fixture
+def spawn_manage(transactional_db):
+    """Start `manage.py <args>` as a real process on the test database, as a deployment would;
+    `before` is Python run in that process after Django is set up (a test's way to make one
+    of its steps slow). Every process still running at the end of the test is killed."""
+    from django.db import connection
+
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{database['NAME']}"
+    else:
+        login = database["USER"] + (f":{database['PASSWORD']}" if database.get("PASSWORD") else "")
+        url = f"postgres://{login}@{database['HOST']}:{database['PORT'] or 5432}/{database['NAME']}"
+    spawner = Spawner(url)
+    yield spawner
+    for process in spawner.started:
         if process.poll() is None:
             process.kill()
         process.wait()

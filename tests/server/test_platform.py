@@ -17,7 +17,7 @@ def test_health_reports_the_database_and_wants_a_live_worker_of_each_kind(db):
     WorkerHeartbeat.objects.create(name="host:1:timers", kind="timers", last_seen=timezone.now())
     body = client.get("/api/v1/health").json()
     assert body["workers"]["kinds"]["timers"]["status"] == "ok" and body["status"] == "degraded"
-    WorkerHeartbeat.objects.create(name="host:2:documents", kind="documents", last_seen=timezone.now())
+    WorkerHeartbeat.objects.create(name="host:2:jobs", kind="jobs", last_seen=timezone.now())
     body = client.get("/api/v1/health").json()
     assert body["status"] == "ok" and all(worker["alive"] for worker in body["workers"]["workers"])
 
@@ -32,7 +32,7 @@ def test_check_and_health_warn_when_pdfs_would_be_slow_for_want_of_harfbuzz_subs
     call_command("check", stdout=out, stderr=out)
     assert "documents.W001" in out.getvalue() and "libharfbuzz-subset0" in out.getvalue()
     WorkerHeartbeat.objects.create(name="host:1:timers", kind="timers", last_seen=timezone.now())
-    WorkerHeartbeat.objects.create(name="host:2:documents", kind="documents", last_seen=timezone.now())
+    WorkerHeartbeat.objects.create(name="host:2:jobs", kind="jobs", last_seen=timezone.now())
     body = APIClient().get("/api/v1/health").json()
     assert body["status"] == "degraded" and body["documents"]["status"] == "degraded"
     assert "7-14 s" in body["documents"]["warnings"][0]

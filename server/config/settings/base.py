@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "server.complaints",
     "server.documents",
     "server.portal",
+    "server.jobs",
     "axes",
 ]
 
@@ -195,10 +196,23 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Celery is for background work when scaled out; the timer sweep is a database loop
-# (manage.py run_worker) so a due moment survives a broker flush.
+# Background jobs (PDFs, archives, notifications, asynchronous service tasks) are rows of an
+# outbox (server.jobs), run by `run_worker --kind jobs` itself (LEXFLOW_JOBS=database, the
+# embedded default) or handed to Celery workers through Redis (LEXFLOW_JOBS=celery). Timers are
+# never Celery's: the sweep is a database loop (`run_worker --kind timers`), so a due moment
+# survives a broker flush.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task does not lose it...
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # ...nor sit on tasks another worker could run now
+CELERY_BROKER_CONNECTION_TIMEOUT = 2  # a broker that is down must not hold up a request
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+# A job that hangs is stopped by Celery before its claim (LEXFLOW_JOB_LEASE_SECONDS, 300) lapses.
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 270
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 LEXFLOW = {
     # Seconds between sweeps of `manage.py run_worker` when there is nothing to do.
@@ -210,13 +224,20 @@ LEXFLOW = {
     "WORKER_STALE_AFTER": float(os.environ.get("LEXFLOW_WORKER_STALE_AFTER", "5")),
     "WORKER_FORGET_AFTER": float(os.environ.get("LEXFLOW_WORKER_FORGET_AFTER", "600")),
     # One unit of work running longer than this (seconds) is reported stuck: the timers of one
-    # instance (scripts are limited to SCRIPT_TIME_LIMIT each), or one PDF.
+    # instance (scripts are limited to SCRIPT_TIME_LIMIT each), or one job (a PDF, say).
     "WORKER_STUCK_AFTER": {
         "timers": float(os.environ.get("LEXFLOW_TIMER_STUCK_AFTER", "30")),
-        "documents": float(os.environ.get("LEXFLOW_DOCUMENT_STUCK_AFTER", "120")),
+        "jobs": float(os.environ.get("LEXFLOW_JOB_STUCK_AFTER", "120")),
+        "celery": float(os.environ.get("LEXFLOW_JOB_STUCK_AFTER", "120")),
     },
-    # The document worker runs at this lower CPU priority (nice), below timers and the web server.
-    "DOCUMENT_WORKER_NICE": int(os.environ.get("LEXFLOW_DOCUMENT_WORKER_NICE", "10")),
+    # Where background jobs run: "database" (run_worker --kind jobs runs them) or "celery".
+    "JOBS": os.environ.get("LEXFLOW_JOBS", "database"),
+    # A runner's claim on a job lapses after this long (then another runs it): longer than any job.
+    "JOB_LEASE_SECONDS": float(os.environ.get("LEXFLOW_JOB_LEASE_SECONDS", "300")),
+    # Celery mode: a job handed to Celery and still not started this long after is handed again.
+    "JOB_REPUBLISH_AFTER": float(os.environ.get("LEXFLOW_JOB_REPUBLISH_AFTER", "60")),
+    # The jobs worker runs at this lower CPU priority (nice), below timers and the web server.
+    "JOB_WORKER_NICE": int(os.environ.get("LEXFLOW_JOB_WORKER_NICE", "10")),
     "SCRIPT_TIME_LIMIT": float(os.environ.get("LEXFLOW_SCRIPT_TIME_LIMIT", "1.0")),
     "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
     # Applicants' uploads (PDF, JPG, PNG, DOC, DOCX), each; and a saved form draft.

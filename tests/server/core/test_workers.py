@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from server.core.models import WorkerHeartbeat
 from server.documents.models import Document
+from server.jobs.models import Job
 from server.processes.models import Timer
 from server.processes.services import timers_fire_due
 from tests.server.complaints.conftest import complain, complaint_process  # noqa: F401 - fixture
@@ -80,7 +81,7 @@ def fast_health_settings(settings):
     settings.LEXFLOW = {
         **settings.LEXFLOW,
         "WORKER_STALE_AFTER": 2.0,
-        "WORKER_STUCK_AFTER": {"timers": 10.0, "documents": 3.0},
+        "WORKER_STUCK_AFTER": {"timers": 10.0, "jobs": 3.0, "celery": 3.0},
     }
 
 
@@ -91,10 +92,10 @@ def test_a_timer_fires_on_time_while_a_render_is_slow_and_notices_wait(
     approval,
 ):
     backlog = notices_waiting(client_for, 3)
-    documents = spawn_manage("run_worker", "--kind", "documents", before=SLOW_RENDER)
+    documents = spawn_manage("run_worker", "--kind", "jobs", before=SLOW_RENDER)
     timers = spawn_manage("run_worker", "--kind", "timers")
     wait_for(
-        "the document worker to be stuck in its render",
+        "the jobs worker to be stuck in its render",
         lambda: (beat_of(documents) or None) and beat_of(documents).busy_since,
     )
     wait_for("the timer worker's heartbeat", lambda: beat_of(timers))
@@ -108,8 +109,8 @@ def test_a_timer_fires_on_time_while_a_render_is_slow_and_notices_wait(
     )
     lateness = (fired.fired_at - fired.due_at).total_seconds()
     assert 0 <= lateness < 1.5, f"fired {lateness:.2f} s after its due moment"
-    # All the while the document worker was still on its first render, the backlog untouched.
-    assert beat_of(documents).doing == "rendering an official document"
+    # All the while the jobs worker was still on its first render, the backlog untouched.
+    assert beat_of(documents).doing.startswith("documents.render ")
     assert Document.objects.filter(instance_id__in=backlog, pdf__isnull=True).count() == 3
 
 
@@ -121,7 +122,7 @@ def test_a_worker_told_to_stop_mid_render_stops_at_once_and_loses_nothing(
     stop_signal,
 ):
     backlog = notices_waiting(client_for, 1)
-    documents = spawn_manage("run_worker", "--kind", "documents", before=SLOW_RENDER)
+    documents = spawn_manage("run_worker", "--kind", "jobs", before=SLOW_RENDER)
     wait_for("the render to start", lambda: (beat := beat_of(documents)) and beat.busy_since)
 
     started = time.monotonic()
@@ -129,9 +130,13 @@ def test_a_worker_told_to_stop_mid_render_stops_at_once_and_loses_nothing(
     assert documents.wait(timeout=5) == 0
     output = documents.stdout.read()
     assert time.monotonic() - started < 5
-    assert "documents worker" in output and "stopped" in output and "Traceback" not in output
+    assert "jobs worker" in output and "stopped" in output and "Traceback" not in output
     assert beat_of(documents) is None  # stopped cleanly: health forgets it at once
-    assert Document.objects.filter(instance_id__in=backlog, pdf__isnull=True).count() == 1  # rendered later
+    assert Document.objects.filter(instance_id__in=backlog, pdf__isnull=True).count() == 1
+    [job] = Job.objects.filter(
+        name="documents.render", args__document_id=Document.objects.get(instance_id__in=backlog).pk
+    )
+    assert job.state == "queued" and job.attempts == 0  # given back untouched: the next worker renders it
 
 
 @pytest.mark.usefixtures("complaint_process")
@@ -141,13 +146,13 @@ def test_health_tells_a_busy_worker_from_a_stuck_one_and_a_dead_one(
     fast_health_settings,
 ):
     notices_waiting(client_for, 1)
-    documents = spawn_manage("run_worker", "--kind", "documents", before=SLOW_RENDER)
+    documents = spawn_manage("run_worker", "--kind", "jobs", before=SLOW_RENDER)
     timers = spawn_manage("run_worker", "--kind", "timers")
     wait_for("both heartbeats", lambda: beat_of(documents) and beat_of(timers))
     busy = wait_for(
         "the render to show", lambda: (w := worker_in_health(documents)) and w["state"] == "busy" and w
     )
-    assert busy["alive"] and busy["doing"] == "rendering an official document"
+    assert busy["alive"] and busy["doing"].startswith("documents.render ")
     assert health()["status"] == "ok"
 
     # One render past its time (3 s here): the worker is alive but stuck, and health says so.
@@ -155,7 +160,7 @@ def test_health_tells_a_busy_worker_from_a_stuck_one_and_a_dead_one(
         "the worker to count as stuck", lambda: worker_in_health(documents)["state"] == "stuck", timeout=10
     )
     body = health()
-    assert body["status"] == "degraded" and body["workers"]["kinds"]["documents"]["status"] == "not running"
+    assert body["status"] == "degraded" and body["workers"]["kinds"]["jobs"]["status"] == "not running"
 
     # A worker killed outright is reported dead within a few seconds.
     timers.kill()
@@ -243,5 +248,5 @@ def test_worker_status_is_a_health_check_for_each_kind_of_worker(spawn_manage):
     out = io.StringIO()
     call_command("worker_status", "--kind", "timers", "--this-host", stdout=out)
     assert f":{timers.pid}:timers" in out.getvalue() and "idle" in out.getvalue()
-    with pytest.raises(CommandError, match="documents"):
+    with pytest.raises(CommandError, match="jobs"):
         call_command("worker_status", stdout=io.StringIO())  # every kind, by default

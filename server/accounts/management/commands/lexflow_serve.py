@@ -1,7 +1,7 @@
 """`make run`: prepare the embedded database and demo, then serve as a small bureau would in production.
 
 Three processes are started and watched: gunicorn (the web server), the timer worker and the
-document worker (`run_worker --kind timers|documents`). They share this command's process
+jobs worker (`run_worker --kind timers|jobs`). They share this command's process
 group, so a terminal's Ctrl-C reaches each of them; Ctrl-C or SIGTERM to this command stops
 them all within STOP_SECONDS, killing what does not stop in time, mid-render included. Should
 one of them die, the others are stopped too and the command says which one and how.
@@ -26,7 +26,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from server.accounts.management.commands.seed_demo import print_logins
 
-STOP_SECONDS = 3.0  # after Ctrl-C, what has not stopped by then is killed
+STOP_SECONDS = 2.5  # after Ctrl-C, what has not stopped by then is killed
 SERVED_SETTINGS = "server.config.settings.production"
 PR_SET_PDEATHSIG = 1
 
@@ -69,7 +69,7 @@ def _static_fingerprint() -> str:
 class Command(BaseCommand):
     help = (
         "make run: migrate, seed the demo, deploy bpmn/, print the logins, then serve with gunicorn, "
-        "the timer worker and the document worker until Ctrl-C (or SIGTERM) stops them all."
+        "the timer worker and the jobs worker until Ctrl-C (or SIGTERM) stops them all."
     )
 
     def add_arguments(self, parser) -> None:
@@ -90,7 +90,8 @@ class Command(BaseCommand):
         print_logins(self.stdout.write)
         self.stdout.write(
             f"\nLexflow: http://{addr}/  API docs: http://{addr}/api/docs/\n"
-            f"Serving with gunicorn ({web_workers} workers), the timer worker and the document worker. "
+            f"Serving with gunicorn ({web_workers} workers), the timer worker and the jobs worker "
+            "(PDFs and other background work). "
             "Ctrl-C stops them all.\n"
         )
         self.stdout.flush()
@@ -137,7 +138,7 @@ class Command(BaseCommand):
                 "--graceful-timeout", "2", "--timeout", "60", "--no-control-socket",
             ],
             "timer worker": [python, "manage.py", "run_worker", "--kind", "timers"],
-            "document worker": [python, "manage.py", "run_worker", "--kind", "documents"],
+            "jobs worker": [python, "manage.py", "run_worker", "--kind", "jobs"],
         }  # fmt: skip
         stop_requested: list[int] = []
 

@@ -6,8 +6,17 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from server.core.models import WorkerKind
-from server.core.workers import Worker
-from server.documents.services import documents_render_pending
+from server.core.workers import Worker, WorkerInterrupted
+from server.documents.services import documents_queue_unqueued
+from server.jobs.services import (
+    JOB_TYPES,
+    job_claim,
+    job_execute,
+    job_release,
+    jobs_next_due_in,
+    jobs_relay,
+    uses_celery,
+)
 from server.portal.services import attachments_purge_unlinked
 from server.processes.selectors import timers_next_due_in
 from server.processes.services import timers_fire_due
@@ -15,7 +24,7 @@ from server.processes.services import timers_fire_due
 # Timers fired per sweep; a sweep that fires this many starts the next one at once.
 TIMERS_PER_SWEEP = 100
 # Uploads that never reached a case are looked for hourly: they are only deleted after days.
-PURGE_EVERY_SECONDS = 3600
+HOUSEKEEPING_EVERY_SECONDS = 3600
 
 
 class TimerSweep:
@@ -38,55 +47,75 @@ class TimerSweep:
         return False if next_due is None else next_due
 
 
-class DocumentSweep:
-    """Render the PDFs of official notices not rendered yet, one at a time; hourly, purge uploads
-    that reached no case. Never in the timer worker's loop: a slow render must not delay a timer."""
+class JobSweep:
+    """Background jobs from the outbox (`server.jobs`): run them here one at a time, or, when jobs
+    go to Celery, hand over again what Celery never got or lost. Hourly housekeeping too: uploads
+    that reached no case are deleted, and notices missing their render job get one. Never in the
+    timer worker's loop: a slow job must not delay a timer."""
 
     def __init__(self, write) -> None:
         self.write = write
-        self.backlog_rendered = 0  # reported once a backlog has drained, not every document
-        self.next_purge = 0.0
+        self.next_housekeeping = 0.0
 
-    def __call__(self, worker: Worker) -> bool:
-        if time.monotonic() >= self.next_purge:
-            self.next_purge = time.monotonic() + PURGE_EVERY_SECONDS
-            days = settings.LEXFLOW["UNLINKED_UPLOAD_DAYS"]
-            with worker.working_on("purging unlinked uploads"):
-                purged = attachments_purge_unlinked(older_than=timedelta(days=days))
-            if purged:
-                self.write(f"deleted {purged} upload(s) on no case for {days} days")
-        # A render holds no transaction: stopping the worker abandons it, and the document
-        # stays pending for the next worker.
-        with worker.working_on("rendering an official document", interruptible=True):
-            rendered = documents_render_pending(limit=1)
-        worker.done(rendered)
-        self.backlog_rendered += rendered
-        if self.backlog_rendered and not rendered:
-            self.write(f"rendered {self.backlog_rendered} document(s)")
-            self.backlog_rendered = 0
-        return bool(rendered)
+    def __call__(self, worker: Worker) -> bool | float:
+        if time.monotonic() >= self.next_housekeeping:
+            self.next_housekeeping = time.monotonic() + HOUSEKEEPING_EVERY_SECONDS
+            self.housekeeping(worker)
+        if uses_celery():
+            with worker.working_on("handing jobs to Celery"):
+                jobs_relay()
+            return False
+        job = job_claim(runner=worker.name)
+        if job is None:
+            next_due = jobs_next_due_in()
+            return False if next_due is None else next_due
+        job_type = JOB_TYPES.get(job.name)
+        try:
+            with worker.working_on(
+                f"{job.name} {job.key}", interruptible=bool(job_type and job_type.interruptible)
+            ):
+                outcome = job_execute(job)
+        except WorkerInterrupted:
+            job_release(job)  # stopping mid-job: it runs again at once, here or elsewhere
+            raise
+        worker.done()
+        self.write(f"job {job.key}: {outcome}")
+        return True
+
+    def housekeeping(self, worker: Worker) -> None:
+        days = settings.LEXFLOW["UNLINKED_UPLOAD_DAYS"]
+        with worker.working_on("purging unlinked uploads"):
+            purged = attachments_purge_unlinked(older_than=timedelta(days=days))
+        if purged:
+            self.write(f"deleted {purged} upload(s) on no case for {days} days")
+        with worker.working_on("queueing renders of notices without one"):
+            queued = documents_queue_unqueued()
+        if queued:
+            self.write(f"queued the render of {queued} notice(s) that had none")
 
 
 class Command(BaseCommand):
     help = (
         "Run a background worker until stopped (SIGTERM or Ctrl-C). --kind timers (the default) "
-        "fires due timers every second; --kind documents renders the PDFs of official notices and, "
-        "hourly, deletes uploads that reached no case within LEXFLOW_UNLINKED_UPLOAD_DAYS. Run at "
-        "least one of each; more of either kind share the work safely."
+        "fires due timers; --kind jobs runs background jobs (official notices' PDFs and the like; "
+        "with LEXFLOW_JOBS=celery it hands them to Celery instead) and, hourly, deletes uploads that "
+        "reached no case within LEXFLOW_UNLINKED_UPLOAD_DAYS. Run at least one of each; more of "
+        "either kind share the work safely."
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--kind", choices=[kind.value for kind in WorkerKind], default=WorkerKind.TIMERS)
+        kinds = [WorkerKind.TIMERS.value, WorkerKind.JOBS.value]  # Celery workers are `celery worker`
+        parser.add_argument("--kind", choices=kinds, default=WorkerKind.TIMERS)
         parser.add_argument("--once", action="store_true", help="do what is due now and exit")
         parser.add_argument("--interval", type=float, default=None, help="seconds between idle sweeps")
 
     def handle(self, *args, kind: str, once: bool, interval: float | None, **options) -> None:
         write = self.stdout.write
-        if kind == WorkerKind.DOCUMENTS:
+        if kind == WorkerKind.JOBS:
             # Rendering is CPU-heavy and never urgent: on a small machine it must not take the
             # cores the timers and the web server need. (A timer worker never waits on it.)
-            os.nice(settings.LEXFLOW["DOCUMENT_WORKER_NICE"])
+            os.nice(settings.LEXFLOW["JOB_WORKER_NICE"])
         interval = interval or settings.LEXFLOW["WORKER_INTERVAL"]
         worker = Worker(WorkerKind(kind), interval=interval, write=write)
-        sweep = TimerSweep(write) if kind == WorkerKind.TIMERS else DocumentSweep(write)
+        sweep = TimerSweep(write) if kind == WorkerKind.TIMERS else JobSweep(write)
         worker.run(sweep, once=once)
