@@ -92,6 +92,8 @@ def timers_fire_due(*, limit: int = 100) -> list[Timer]:
 
 def _timer_failed(timers: list[Timer], instance: ProcessInstance, exc: EngineError) -> None:
     """A timer whose path fails stops the instance with an incident instead of retrying forever."""
+    # LEAD: nobody waits here, so this is where an incident opens (`incident_open`, ops helper);
+    # a BPMN error no boundary event catches arrives here too, as an EngineError on its task.
     for timer in timers:
         timer.status = TimerStatus.FAILED
         timer.error = str(exc)

@@ -333,3 +333,54 @@ def test_when_the_gateway_timer_fires_the_message_no_longer_reaches_the_case(cli
     }
     send(caseworker, "court.confirmation", {"case_number": waiting["business_key"]}, CONFIRMED, status=404)
     assert ProcessInstance.objects.get(pk=waiting["id"]).tasks.count() == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Boundary events and event subprocesses: the task rows follow
+
+
+@pytest.fixture
+def catching(client_for):
+    from tests.workflows.support import FIXTURES
+
+    files = {"catching.bpmn": (FIXTURES / "events" / "catching.bpmn").read_bytes()}
+    response = upload(client_for("designer"), files)
+    assert response.status_code == 201, response.content
+
+
+def intake(client, number: str) -> dict:
+    body = {"process": "catching", "data": {"intake_number": number}}
+    response = client.post("/api/v1/instances", body, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_boundary_messages_withdraw_the_task_or_leave_it_open_and_an_event_subprocess_interrupts(
+    client_for, catching, steps
+):
+    caseworker = client_for("caseworker")
+    withdrawn, noted, cancelled = (
+        intake(caseworker, "I-1"),
+        intake(caseworker, "I-2"),
+        intake(caseworker, "I-3"),
+    )
+    assert {w["bpmn_id"] for w in withdrawn["waiting_for"]} == {
+        "withdrawn",
+        "note_arrived",
+        "cancel_received",
+    }
+
+    send(caseworker, "intake.withdrawn", {"intake_number": "I-1"})
+    after = case(caseworker, withdrawn["id"])
+    assert after["status"] == "completed" and after["tasks"] == []
+    assert ProcessInstance.objects.get(pk=withdrawn["id"]).tasks.get().status == "cancelled"
+
+    for text in ("第一份 / first", "第二份 / second"):
+        send(caseworker, "intake.note", {"intake_number": "I-2"})
+        after = case(caseworker, noted["id"])
+        assert [task["bpmn_id"] for task in after["tasks"]] == ["prepare"], text
+    assert Event.objects.filter(instance_id=noted["id"], action="message.delivered").count() == 2
+
+    send(caseworker, "intake.cancelled", {"intake_number": "I-3"})
+    after = case(caseworker, cancelled["id"])
+    assert after["status"] == "completed" and after["tasks"] == [] and after["waiting_for"] == []
