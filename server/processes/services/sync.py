@@ -309,3 +309,50 @@ def dispatch_sent(instance: ProcessInstance, snapshot: Snapshot) -> None:
         events_dispatch(
             instance=instance, sent=snapshot.sent, actor=getattr(instance, "dispatch_actor", None)
         )
+
+
+def instances_resync(*, limit: int | None = None) -> int:
+    """Write the rows the engine implies for running cases that predate them: the subscriptions
+    of cases that reached a message or signal wait, the timer of an event-based gateway.
+
+    Each case in its own transaction, under its lock; nothing in the case moves. Returns how
+    many cases had rows to add or withdraw.
+    """
+    from django.db import transaction
+
+    from server.processes.engine import engine
+
+    changed = 0
+    ids = (
+        ProcessInstance.objects.filter(status=InstanceStatus.RUNNING)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    for instance_id in list(ids[:limit] if limit else ids):
+        with transaction.atomic():
+            instance = (
+                ProcessInstance.objects.select_for_update(of=("self",))
+                .select_related("definition", "organisation")
+                .defer("definition__files")
+                .filter(pk=instance_id, status=InstanceStatus.RUNNING)
+                .first()
+            )
+            if instance is None:
+                continue
+            snapshot = engine().restore(package_for(instance.definition), instance.state).snapshot()
+            timers_before = set(
+                instance.timers.filter(status=TimerStatus.WAITING).values_list("id", flat=True)
+            )
+            subscribed_before = instance.has_subscriptions
+            derived = sync_rows(instance, snapshot, actor=None, save_later=True)
+            if (
+                derived
+                or subscribed_before != instance.has_subscriptions
+                or timers_before != {row.pk for row in instance.waiting_timers}
+            ):
+                changed += 1
+            if derived:
+                ProcessInstance.objects.filter(pk=instance.pk).update(
+                    **{name: getattr(instance, name) for name in derived}
+                )
+    return changed

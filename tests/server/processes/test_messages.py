@@ -1,5 +1,6 @@
 """Messages and signals through the API: one waiting case by its correlation values, or a new one."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -384,3 +385,23 @@ def test_boundary_messages_withdraw_the_task_or_leave_it_open_and_an_event_subpr
     send(caseworker, "intake.cancelled", {"intake_number": "I-3"})
     after = case(caseworker, cancelled["id"])
     assert after["status"] == "completed" and after["tasks"] == [] and after["waiting_for"] == []
+
+
+def test_cases_waiting_from_before_subscriptions_existed_get_their_rows_back(client_for, court):
+    from django.core.management import call_command
+
+    caseworker = client_for("caseworker")
+    waiting = wait_for_court(caseworker)
+    # As a case that reached the gateway before Lexflow kept these rows: none of them.
+    Subscription.objects.filter(instance_id=waiting["id"]).delete()
+    Timer.objects.filter(instance_id=waiting["id"]).delete()
+    ProcessInstance.objects.filter(pk=waiting["id"]).update(has_subscriptions=False, next_timer_at=None)
+    send(caseworker, "court.confirmation", {"case_number": waiting["business_key"]}, CONFIRMED, status=404)
+
+    out = io.StringIO()
+    call_command("resync_instances", stdout=out)
+    assert out.getvalue().startswith("1 running case(s)")
+    restored = case(caseworker, waiting["id"])
+    assert [w["bpmn_id"] for w in restored["waiting_for"]] == ["confirmed", "court_closed"]
+    assert [timer["bpmn_id"] for timer in restored["timers"]] == ["window_closed"]
+    send(caseworker, "court.confirmation", {"case_number": waiting["business_key"]}, CONFIRMED)
