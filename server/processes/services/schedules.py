@@ -91,6 +91,7 @@ def scheduled_starts_fire_due(*, limit: int = 50) -> list[ProcessInstance]:
     For the worker's loop, beside `timers_fire_due`. Returns the cases started.
     """
     started: list[ProcessInstance] = []
+    failed: set[int] = set()  # rows that failed unexpectedly this sweep: left for the next one
     for _ in range(limit):
         picked = None
         try:
@@ -99,6 +100,7 @@ def scheduled_starts_fire_due(*, limit: int = 50) -> list[ProcessInstance]:
                 row = (
                     ScheduledStart.objects.select_for_update(skip_locked=True)
                     .filter(next_at__lte=now)
+                    .exclude(pk__in=failed)
                     .order_by("next_at", "id")
                     .first()
                 )
@@ -111,6 +113,7 @@ def scheduled_starts_fire_due(*, limit: int = 50) -> list[ProcessInstance]:
         except Exception:
             if picked is None:
                 raise  # the database is not there: the worker loop reports it
+            failed.add(picked)
             logger.exception("scheduled start %s could not be handled; retrying next sweep", picked)
     return started
 

@@ -135,3 +135,22 @@ def test_a_timer_start_that_cannot_be_scheduled_is_refused_at_deploy(client_for,
     assert response.status_code == 400
     assert any(message in error["message"] for error in response.json()["deploy_errors"])
     assert not ScheduledStart.objects.exists()
+
+
+def test_an_unexpected_failure_leaves_the_occurrence_for_the_next_sweep(client_for, clock, monkeypatch):
+    from server.processes.services import schedules
+
+    deploy(client_for, report_files())
+    due = ScheduledStart.objects.get(key="daily_report").next_at
+    clock.move_to(datetime(2026, 3, 10, 8, 1, tzinfo=SHENYANG))
+    calls = []
+
+    def broken(row):
+        calls.append(row.pk)
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(schedules, "_fire", broken)
+    assert scheduled_starts_fire_due() == [] and len(calls) == 1  # tried once, not over and over
+    assert ScheduledStart.objects.get(key="daily_report").next_at == due
+    monkeypatch.undo()
+    assert len(scheduled_starts_fire_due()) == 1
