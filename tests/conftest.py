@@ -1,5 +1,6 @@
 """Shared fixtures: demo organisations and users, API clients per user, a deployed test process."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -18,3 +19,13 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """`postgres_only` tests (row locks, real threads racing) run when DATABASE_URL is PostgreSQL."""
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)

@@ -4,6 +4,7 @@ The server talks to it through `Engine` and the plain dataclasses in `workflows.
 """
 
 from workflows.api import (
+    BpmnError,
     DeployError,
     DeployFailed,
     DocumentDue,
@@ -13,20 +14,28 @@ from workflows.api import (
     EngineError,
     FlowAnnotation,
     HumanTaskSpec,
+    MessageDeclaration,
     MilestoneReached,
+    NotWaiting,
     PackageDiff,
     ProcessInfo,
     ProcessPackage,
     ReadyTask,
+    SentEvent,
     ServiceParams,
+    SignalDeclaration,
     Snapshot,
+    StartEventInfo,
+    Subscription,
     TaskNotReady,
     WaitingTimer,
+    correlation_text,
 )
 from workflows.diff import diff_packages
 from workflows.engine import Engine, Instance
 
 __all__ = [
+    "BpmnError",
     "DeployError",
     "DeployFailed",
     "DocumentDue",
@@ -37,15 +46,22 @@ __all__ = [
     "FlowAnnotation",
     "EngineError",
     "HumanTaskSpec",
+    "MessageDeclaration",
     "MilestoneReached",
+    "NotWaiting",
     "Instance",
     "ProcessInfo",
     "PackageDiff",
     "ProcessPackage",
     "ReadyTask",
+    "SentEvent",
     "ServiceParams",
+    "SignalDeclaration",
     "Snapshot",
+    "StartEventInfo",
+    "Subscription",
     "TaskNotReady",
     "WaitingTimer",
+    "correlation_text",
     "diff_packages",
 ]

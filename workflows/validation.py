@@ -22,7 +22,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
-from workflows import metadata
+from workflows import events, metadata
 from workflows.api import DeployError, ServiceParams
 from workflows.scripting import check_source
 from workflows.xmlsafe import MAX_PACKAGE_BYTES, parse_xml
@@ -173,6 +173,7 @@ def check_structure(pkg: CheckedPackage) -> None:
         if _localname(root) != "definitions" or etree.QName(root).namespace != BPMN_NS:
             continue  # already reported: not BPMN at all
         pkg.add(_check_bpmn(name, tree.getroot(), set(pkg.forms), decisions))
+        pkg.add(events.check_events(name, tree.getroot(), set(pkg.forms)))
     for name, tree in pkg.dmn.items():
         pkg.add(_check_dmn(name, tree.getroot()))
 
@@ -293,6 +294,10 @@ def _check_element(
             )
         elif tag == "conditionExpression":
             errors.append(_err(name, owner, "condition expression is empty"))
+    elif tag in ("timeDuration", "timeDate", "timeCycle") and events.is_scheduled_start(node):
+        errors.extend(
+            replace(e, line=node.sourceline) for e in events.check_scheduled_start(name, _owner(node), node)
+        )
     elif tag in ("timeDuration", "timeDate", "timeCycle"):
         errors.extend(
             replace(e, line=node.sourceline)

@@ -4,7 +4,13 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from server.processes.engine import package_for
-from server.processes.models import InstanceStatus, ProcessDefinition, TaskStatus, TimerStatus
+from server.processes.models import (
+    InstanceStatus,
+    ProcessDefinition,
+    SubscriptionKind,
+    TaskStatus,
+    TimerStatus,
+)
 from server.processes.selectors import (
     case_data_for,
     event_detail_for,
@@ -120,6 +126,18 @@ class TimerSerializer(serializers.Serializer):
     fired_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
+class SubscriptionSerializer(serializers.Serializer):
+    """A message or signal the case waits for (the court's confirmation, say)."""
+
+    bpmn_id = serializers.CharField(read_only=True)
+    kind = serializers.ChoiceField(choices=SubscriptionKind.choices, read_only=True)
+    name = serializers.CharField(read_only=True)
+    correlation = serializers.DictField(
+        child=serializers.CharField(), read_only=True, help_text="what a delivery must name"
+    )
+    created_at = serializers.DateTimeField(read_only=True)
+
+
 class OrganisationRefSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     code = serializers.CharField(read_only=True)
@@ -188,6 +206,15 @@ class InstanceStateSerializer(InstanceSerializer):
         if timers is None:
             timers = instance.timers.filter(status="waiting")
         return TimerSerializer(timers, many=True).data
+
+    waiting_for = serializers.SerializerMethodField(help_text="messages and signals the case waits for")
+
+    @extend_schema_field(SubscriptionSerializer(many=True))
+    def get_waiting_for(self, instance) -> list[dict]:
+        rows = getattr(instance, "waiting_subscriptions", None)
+        if rows is None:
+            rows = instance.subscriptions.filter(status="waiting") if instance.has_subscriptions else []
+        return SubscriptionSerializer(rows, many=True).data
 
 
 class InstanceRatingSerializer(serializers.Serializer):

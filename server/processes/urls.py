@@ -1,6 +1,6 @@
 from django.urls import path
 
-from server.processes import api, figures_api
+from server.processes import api, events_api, figures_api
 
 urlpatterns = [
     path("processes", api.ProcessListApi.as_view(), name="process-list"),
@@ -35,4 +35,6 @@ urlpatterns = [
     path("figures/cases", figures_api.FigureCasesApi.as_view(), name="figure-cases"),
     path("figures/volume", figures_api.FigureVolumeApi.as_view(), name="figure-volume"),
     path("figures/overdue", figures_api.FigureOverdueApi.as_view(), name="figure-overdue"),
+    path("messages", events_api.MessageApi.as_view(), name="message-deliver"),
+    path("signals", events_api.SignalApi.as_view(), name="signal-broadcast"),
 ]

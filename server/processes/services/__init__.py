@@ -1,4 +1,5 @@
-"""Writes of the processes app: deploy, start, claim, unclaim, complete, fire timers.
+"""Writes of the processes app: deploy, start, claim, unclaim, complete, fire timers, deliver
+messages and signals, start scheduled cases.
 
 Every write that touches a running instance follows one order, so nothing deadlocks and
 a failure anywhere changes nothing: lock the instance row, restore the workflow from its
@@ -7,7 +8,9 @@ append audit events — all in one transaction.
 """
 
 from server.processes.services.deploy import DeployOutcome, definitions_deploy
-from server.processes.services.instances import instance_start
+from server.processes.services.instances import instance_create, instance_start
+from server.processes.services.messages import Sender, events_dispatch, message_deliver, signal_broadcast
+from server.processes.services.schedules import scheduled_starts_fire_due, schedules_sync
 from server.processes.services.tasks import task_claim, task_complete, task_unclaim
 from server.processes.services.timers import timers_fire_due
 from workflows import DeployFailed
@@ -15,8 +18,15 @@ from workflows import DeployFailed
 __all__ = [
     "DeployFailed",
     "DeployOutcome",
+    "Sender",
     "definitions_deploy",
+    "events_dispatch",
+    "instance_create",
     "instance_start",
+    "message_deliver",
+    "scheduled_starts_fire_due",
+    "schedules_sync",
+    "signal_broadcast",
     "task_claim",
     "task_complete",
     "task_unclaim",

@@ -13,6 +13,7 @@ from server.processes.engine import engine
 from server.processes.models import (
     ProcessDefinition,
 )
+from server.processes.services.schedules import schedules_sync
 from workflows import DeployFailed
 
 logger = logging.getLogger("lexflow.processes")
@@ -87,4 +88,5 @@ def definitions_deploy(
             files=sorted(texts),
         )
         outcomes.append(DeployOutcome(definition, created=True))
+        schedules_sync(key=process_id, user=user)  # its timer start events, if any
     return outcomes

@@ -16,10 +16,13 @@ from server.processes.models import (
     HumanTask,
     InstanceStatus,
     ProcessInstance,
+    Subscription,
+    SubscriptionStatus,
     TaskCandidate,
     TaskStatus,
     Timer,
     TimerStatus,
+    correlation_key,
 )
 from workflows import FlowAnnotation, Snapshot
 
@@ -129,6 +132,7 @@ def sync_rows(
             ]
         )
     open_tasks.sort(key=lambda row: (-row.priority, row.due_sort, row.pk))
+    subscription_rows = _sync_subscriptions(instance, snapshot, actor=actor, events=events, now=now)
     annotations = _annotations(instance)
     events.extend(_milestone_events(instance, snapshot, actor))
     if snapshot.documents:
@@ -139,8 +143,9 @@ def sync_rows(
         events.append(event_build(action="instance.completed", actor=actor, instance=instance))
     changed = {
         "next_timer_at": min((row.due_at for row in waiting_rows), default=None),
-        "stage": _stage(instance, snapshot, annotations, open_tasks, waiting_rows),
+        "stage": _stage(instance, snapshot, annotations, open_tasks, waiting_rows, subscription_rows),
         "next_deadline": min((row.due_at for row in open_tasks if row.due_at), default=None),
+        "has_subscriptions": bool(subscription_rows),
     }
     changed = {name: value for name, value in changed.items() if getattr(instance, name) != value}
     for name, value in changed.items():
@@ -150,7 +155,64 @@ def sync_rows(
     events_save(events)
     instance.open_tasks = open_tasks
     instance.waiting_timers = sorted(waiting_rows, key=lambda row: row.due_at)
+    instance.waiting_subscriptions = subscription_rows
+    instance.dispatch_actor = actor  # who threw what `save_snapshot` then delivers
     return list(changed)
+
+
+def _sync_subscriptions(
+    instance: ProcessInstance,
+    snapshot: Snapshot,
+    *,
+    actor: AbstractBaseUser | None,
+    events: list[Event],
+    now: Any,
+) -> list[Subscription]:
+    """Make the subscription rows say which messages and signals the snapshot waits for.
+
+    A row whose event the engine no longer waits for was withdrawn (another branch of a
+    gateway won, the task it was attached to finished); one that was delivered was marked so
+    by the delivery before this sync. Correlation values that changed make a new row.
+    """
+    wanted = {(s.task_id, s.kind, s.name): s for s in snapshot.subscriptions}
+    kept: list[Subscription] = []
+    rows = (
+        instance.subscriptions.filter(status=SubscriptionStatus.WAITING) if instance.has_subscriptions else ()
+    )
+    for row in rows:
+        found = wanted.get((row.engine_task_id, row.kind, row.name))
+        if found is not None and correlation_key(found.correlation) == row.correlation_key:
+            wanted.pop((row.engine_task_id, row.kind, row.name))
+            kept.append(row)
+            continue
+        row.status = SubscriptionStatus.WITHDRAWN
+        row.closed_at = now
+        row.save(update_fields=["status", "closed_at", "correlation_key"])
+        events.append(
+            event_build(
+                action=f"{row.kind}.withdrawn",
+                actor=actor,
+                instance=instance,
+                bpmn_id=row.bpmn_id,
+                name=row.name,
+            )
+        )
+    created = [
+        Subscription(
+            instance=instance,
+            engine_task_id=found.task_id,
+            bpmn_id=found.bpmn_id,
+            kind=found.kind,
+            name=found.name,
+            correlation=dict(found.correlation),
+            correlation_key=correlation_key(found.correlation),
+            org_path=instance.org_path,
+        )
+        for found in wanted.values()
+    ]
+    if created:
+        kept += Subscription.objects.bulk_create(created)
+    return kept
 
 
 CLOSED_STAGE = "已办结 / Closed"
@@ -168,11 +230,13 @@ def _stage(
     annotations: Mapping[str, FlowAnnotation],
     open_tasks: list[HumanTask],
     waiting_timers: list[Timer],
+    subscriptions: list[Subscription] = (),
 ) -> str:
     """What the applicant is told: the stage of the work in hand, else of the step just passed.
 
     Open tasks speak first (most urgent first), then timers the case waits on (e.g. the
-    judicial-confirmation window), then the last step this operation passed that names a
+    judicial-confirmation window), then the messages and signals it waits for (the court's
+    confirmation), then the last step this operation passed that names a
     stage (an end event saying "已结案 / Closed"); otherwise the stage stays as it was.
     """
 
@@ -181,7 +245,8 @@ def _stage(
         return note.stage if note is not None else None
 
     if not snapshot.completed:
-        for bpmn_id in [row.bpmn_id for row in open_tasks] + [row.bpmn_id for row in waiting_timers]:
+        waiting = [row.bpmn_id for row in open_tasks] + [row.bpmn_id for row in waiting_timers]
+        for bpmn_id in waiting + [row.bpmn_id for row in subscriptions]:
             if stage := stage_of(bpmn_id):
                 return stage
     for bpmn_id in reversed(snapshot.steps):
@@ -215,10 +280,11 @@ _SNAPSHOT_FIELDS = [
 ]
 
 
-_DERIVED_FIELDS = ["stage", "next_deadline", "next_timer_at"]
+_DERIVED_FIELDS = ["stage", "next_deadline", "next_timer_at", "has_subscriptions"]
 
 
 def save_snapshot(instance: ProcessInstance, snapshot: Snapshot) -> None:
+    """Save the state, then deliver what the step threw (see `dispatch_sent`)."""
     instance.state = snapshot.state
     instance.serializer_version = snapshot.serializer_version
     instance.data = snapshot.data
@@ -227,3 +293,66 @@ def save_snapshot(instance: ProcessInstance, snapshot: Snapshot) -> None:
         instance.status = InstanceStatus.COMPLETED
         instance.completed_at = timezone.now()
     instance.save(update_fields=_SNAPSHOT_FIELDS + _DERIVED_FIELDS)
+    dispatch_sent(instance, snapshot)
+
+
+def dispatch_sent(instance: ProcessInstance, snapshot: Snapshot) -> None:
+    """Deliver the messages and signals a step threw, in its transaction, once its state is saved.
+
+    After the save, so that a case answering at once finds this one as it now stands. A
+    message nobody waits for fails the step (422, nothing saved), as a correlation miss does in
+    Camunda.
+    """
+    if snapshot.sent:
+        from server.processes.services.messages import events_dispatch
+
+        events_dispatch(
+            instance=instance, sent=snapshot.sent, actor=getattr(instance, "dispatch_actor", None)
+        )
+
+
+def instances_resync(*, limit: int | None = None) -> int:
+    """Write the rows the engine implies for running cases that predate them: the subscriptions
+    of cases that reached a message or signal wait, the timer of an event-based gateway.
+
+    Each case in its own transaction, under its lock; nothing in the case moves. Returns how
+    many cases had rows to add or withdraw.
+    """
+    from django.db import transaction
+
+    from server.processes.engine import engine
+
+    changed = 0
+    ids = (
+        ProcessInstance.objects.filter(status=InstanceStatus.RUNNING)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    for instance_id in list(ids[:limit] if limit else ids):
+        with transaction.atomic():
+            instance = (
+                ProcessInstance.objects.select_for_update(of=("self",))
+                .select_related("definition", "organisation")
+                .defer("definition__files")
+                .filter(pk=instance_id, status=InstanceStatus.RUNNING)
+                .first()
+            )
+            if instance is None:
+                continue
+            snapshot = engine().restore(package_for(instance.definition), instance.state).snapshot()
+            timers_before = set(
+                instance.timers.filter(status=TimerStatus.WAITING).values_list("id", flat=True)
+            )
+            subscribed_before = instance.has_subscriptions
+            derived = sync_rows(instance, snapshot, actor=None, save_later=True)
+            if (
+                derived
+                or subscribed_before != instance.has_subscriptions
+                or timers_before != {row.pk for row in instance.waiting_timers}
+            ):
+                changed += 1
+            if derived:
+                ProcessInstance.objects.filter(pk=instance.pk).update(
+                    **{name: getattr(instance, name) for name in derived}
+                )
+    return changed

@@ -118,6 +118,8 @@ def _fire_instance_timers(instance: ProcessInstance, now: datetime) -> list[Time
 
 def _timer_failed(timers: list[Timer], instance: ProcessInstance, exc: EngineError) -> None:
     """A timer whose path fails stops the instance with an incident instead of retrying forever."""
+    # LEAD: nobody waits here, so this is where an incident opens (`incident_open`, ops helper);
+    # a BPMN error no boundary event catches arrives here too, as an EngineError on its task.
     for timer in timers:
         timer.status = TimerStatus.FAILED
         timer.error = str(exc)

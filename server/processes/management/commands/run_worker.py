@@ -19,7 +19,7 @@ from server.jobs.services import (
 )
 from server.portal.services import attachments_purge_unlinked
 from server.processes.selectors import timers_next_due_in
-from server.processes.services import timers_fire_due
+from server.processes.services import scheduled_starts_fire_due, timers_fire_due
 
 # Timers fired per sweep; a sweep that fires this many starts the next one at once.
 TIMERS_PER_SWEEP = 100
@@ -40,7 +40,11 @@ class TimerSweep:
         worker.done(len(fired))
         for timer in fired:
             self.write(f"fired timer {timer.bpmn_id} of instance {timer.instance_id}: {timer.status}")
-        if len(fired) >= TIMERS_PER_SWEEP:
+        worker.now_on("scheduled starts")
+        started = scheduled_starts_fire_due()
+        for instance in started:
+            self.write(f"started case {instance.pk} of {instance.definition.key} on its schedule")
+        if len(fired) >= TIMERS_PER_SWEEP or started:
             return True
         # Sleep until the next timer falls due rather than a whole interval: it fires on time.
         next_due = timers_next_due_in()

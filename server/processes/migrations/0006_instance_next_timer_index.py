@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_service_roles"),
-        ("processes", "0004_saved_task_filter"),
+        ("processes", "0005_events"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
