@@ -246,7 +246,7 @@ def _work(
             user = users["mediator2"]
         else:
             user = users[rng.choice(_STAFF[bpmn_id])]
-        task_claim(task=task, user=user)
+        task_claim(task_id=task.pk, user=user)
     if bpmn_id == "report_confirmation":
         data = {**data, "confirmation_applied_on": timezone.localdate().isoformat()}
     if data.get("session_outcome") == "continue":

@@ -462,14 +462,14 @@ class TaskClaimApi(APIView):
         request=None, responses={200: TaskSerializer, 409: OpenApiResponse(description="already taken")}
     )
     def post(self, request: Request, pk: int) -> Response:
-        task = services.task_claim(task=_visible_task(request, pk), user=request.user)
+        task = services.task_claim(task_id=pk, user=request.user)
         return Response(TaskSerializer(task).data)
 
 
 class TaskUnclaimApi(APIView):
     @extend_schema(request=None, responses={200: TaskSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        task = services.task_unclaim(task=_visible_task(request, pk), user=request.user)
+        task = services.task_unclaim(task_id=pk, user=request.user)
         return Response(TaskSerializer(task).data)
 
 

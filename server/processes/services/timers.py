@@ -23,10 +23,10 @@ logger = logging.getLogger("lexflow.processes")
 def timers_fire_due(*, limit: int = 100) -> list[Timer]:
     """Fire every due timer once, one instance per transaction. Safe with many workers at once.
 
-    The worker locks like everyone else, instance row first, so it never deadlocks with a
-    person completing a task. `SKIP LOCKED` on the instance lets concurrent workers take
-    different instances and leaves an instance someone is working on for the next sweep;
-    re-reading the timers under that lock makes a timer another worker just fired a no-op.
+    The worker locks like everyone else (`locks`), instance row first, so it never deadlocks
+    with a person claiming or completing a task. `SKIP LOCKED` on the instance lets concurrent
+    workers take different instances and leaves an instance someone is working on for the next
+    sweep; re-reading the timers under that lock makes a timer another worker just fired a no-op.
     """
     fired: list[Timer] = []
     seen: set[int] = set()
