@@ -202,6 +202,8 @@ LEXFLOW = {
     # A worker that has not swept for this long is reported unhealthy by /api/v1/health.
     "WORKER_STALE_AFTER": float(os.environ.get("LEXFLOW_WORKER_STALE_AFTER", "30")),
     "SCRIPT_TIME_LIMIT": float(os.environ.get("LEXFLOW_SCRIPT_TIME_LIMIT", "1.0")),
+    # Seconds a client is asked to wait (Retry-After of the 503) while the database is out of reach.
+    "OUTAGE_RETRY_AFTER": int(os.environ.get("LEXFLOW_OUTAGE_RETRY_AFTER", "5")),
     "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
     # Applicants' uploads (PDF, JPG, PNG, DOC, DOCX), each; and a saved form draft.
     "MAX_ATTACHMENT_BYTES": int(os.environ.get("LEXFLOW_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))),
