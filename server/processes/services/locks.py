@@ -1,5 +1,7 @@
 """The one lock order. Every write that touches a case takes its row locks in this order:
 
+0. the request's `Idempotency-Key` row, when it carries one (`server.core.idempotency`): a
+   retry waits there for the attempt still running, before it touches the case;
 1. the case: its `ProcessInstance` row, `SELECT … FOR UPDATE` (`case_locked`, `task_locked`,
    or the timer sweep's `SKIP LOCKED` pick). One case per transaction;
 2. that case's `HumanTask` and `Timer` rows, and the rows that only belong to it (documents,
