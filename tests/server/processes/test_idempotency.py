@@ -164,3 +164,23 @@ def test_concurrent_retries_of_one_completion_complete_it_once_and_all_get_its_a
             assert len({response.content for response in responses}) == 1
             assert Event.objects.filter(action="task.completed", task_id=task_id).count() == 1
             assert HumanTask.objects.filter(instance__tasks__id=task_id, bpmn_id="approve").count() == 1
+
+
+def test_keyed_requests_purge_expired_keys_on_their_own(client_for, approval, monkeypatch):
+    from server.core import idempotency
+
+    assert _start(client_for("applicant"), "first").status_code == 201
+    monkeypatch.setattr(idempotency, "_next_purge", 0.0)  # this process has not purged yet
+    with time_machine.travel(timezone.now() + timedelta(hours=25), tick=False):
+        assert _start(client_for("applicant2"), "later").status_code == 201
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["later"]
+
+
+def test_the_openapi_schema_documents_the_header_on_starts_and_completions(db, client_for):
+    schema = client_for("designer").get("/api/schema/", {"format": "json"}).json()
+    for path, code in [("/api/v1/instances", "201"), ("/api/v1/tasks/{id}/complete", "200")]:
+        operation = schema["paths"][path]["post"]
+        header = next(p for p in operation["parameters"] if p["name"] == "Idempotency-Key")
+        assert header["in"] == "header" and header["schema"]["maxLength"] == 255
+        assert "422" in operation["responses"]
+        assert "Idempotent-Replayed" in operation["responses"][code]["headers"]
