@@ -9,13 +9,19 @@
 3. shared reference rows a service task picks from (lawyers, mediators, notaries' memberships,
    acceptance counters), in primary-key order (`server.core.db.lock_in_order`).
 
-Why it matters: a transaction waits only for locks later in the order than any it holds, so
-no cycle of waits, no deadlock, can form. Writing a task row without its case first breaks
-that: a claim that updated the task and then inserted its audit event (whose foreign key
-takes a share lock on the case) deadlocked with a completion or a timer holding the case and
-waiting for the task, and one of them ended in "deadlock detected" (issue 10). With the case
-locked first, the later of two operations waits for the earlier to commit and then sees its
-outcome: a 409 for a person, nothing left to do for the timer worker.
+Why it matters: a deadlock is a cycle of transactions each waiting for a row another holds.
+A case's own rows (2) are only ever locked by the holder of the case (1), and a transaction
+holds one case at most, so it can wait for another only on a key row (before any case) or on
+a case, or on reference rows (taken last, in one order): no cycle can form. Writing a task row
+without its case first breaks that: a claim that updated the task and then inserted its audit
+event (whose foreign key takes a share lock on the case) deadlocked with a completion or a
+timer holding the case and waiting for the task, and one of them ended in "deadlock detected"
+(issue 10). With the case locked first, the later of two operations waits for the earlier to
+commit and then sees its outcome: a 409 for a person, nothing left to do for the timer worker.
+
+What writes outside these operations touches no case row and waits for none: a document's
+PDF is filled in by one UPDATE of that document alone, the purge of uploads on no case skips
+locked rows, and the demo seeding goes through these same services.
 
 On SQLite one writing transaction runs at a time (IMMEDIATE), so the order costs nothing there.
 """
