@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -51,3 +52,23 @@ class CalendarOverride(models.Model):
     def __str__(self) -> str:
         kind = "工作日 / working day" if self.is_working_day else "休息日 / day off"
         return f"{self.day} {kind} {self.name}".strip()
+
+
+class IdempotencyKey(models.Model):
+    """The first successful answer to a start or a completion sent with an `Idempotency-Key`,
+    so that a retry gets it again instead of acting twice (see `server.core.idempotency`)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="sha256 of the method, path and body")
+    status = models.PositiveSmallIntegerField(null=True, help_text="the HTTP status first answered")
+    response = models.TextField(blank=True, help_text="the JSON body first answered, as sent")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique")]
+        verbose_name = "幂等键 / idempotency key"
+        verbose_name_plural = "幂等键 / idempotency keys"
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

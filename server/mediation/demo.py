@@ -289,7 +289,7 @@ def _work(
         user = task.assignee
     else:
         user = users["mediator2"] if bpmn_id == "session" else users[rng.choice(_STAFF[bpmn_id])]
-        task_claim(task=task, user=user)
+        task_claim(task_id=task.pk, user=user)
     if data.get("session_outcome") == "continue":
         data = {**data, "next_session_date": (timezone.localdate() + timedelta(days=3)).isoformat()}
     task_complete(task_id=task.pk, user=user, data=data)

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from server.accounts.models import Organisation, Role
 from server.accounts.selectors import user_has_role, user_is_staff_member
 from server.core.errors import InvalidInput, WorkflowFailed, problem
+from server.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, REPLAYED_PARAMETER, idempotent
 from server.processes import designer, selectors, services, workbench
 from server.processes.deadlines import deadline_for, statutory_deadlines
 from server.processes.engine import package_for, service_operators
@@ -317,9 +318,14 @@ class InstanceListApi(ListAPIView):
 
     @extend_schema(
         request=InstanceStartSerializer,
-        responses={201: InstanceDetailSerializer},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER, REPLAYED_PARAMETER],
+        responses={
+            201: InstanceDetailSerializer,
+            422: OpenApiResponse(description="the Idempotency-Key was used for a different request"),
+        },
         summary="Start an instance",
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         payload = InstanceStartSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -462,14 +468,14 @@ class TaskClaimApi(APIView):
         request=None, responses={200: TaskSerializer, 409: OpenApiResponse(description="already taken")}
     )
     def post(self, request: Request, pk: int) -> Response:
-        task = services.task_claim(task=_visible_task(request, pk), user=request.user)
+        task = services.task_claim(task_id=pk, user=request.user)
         return Response(TaskSerializer(task).data)
 
 
 class TaskUnclaimApi(APIView):
     @extend_schema(request=None, responses={200: TaskSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        task = services.task_unclaim(task=_visible_task(request, pk), user=request.user)
+        task = services.task_unclaim(task_id=pk, user=request.user)
         return Response(TaskSerializer(task).data)
 
 
@@ -485,10 +491,13 @@ class TaskCompleteApi(APIView):
                 description="already completed, claimed by someone else, or changed meanwhile"
             ),
             422: OpenApiResponse(
-                description="the process could not continue (script/service error); nothing saved"
+                description="the process could not continue (script/service error); nothing saved; "
+                "or the Idempotency-Key was used for a different request"
             ),
         },
+        parameters=[IDEMPOTENCY_KEY_PARAMETER, REPLAYED_PARAMETER],
     )
+    @idempotent
     def post(self, request: Request, pk: int) -> Response:
         payload = TaskCompleteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

@@ -239,6 +239,11 @@ LEXFLOW = {
     # The jobs worker runs at this lower CPU priority (nice), below timers and the web server.
     "JOB_WORKER_NICE": int(os.environ.get("LEXFLOW_JOB_WORKER_NICE", "10")),
     "SCRIPT_TIME_LIMIT": float(os.environ.get("LEXFLOW_SCRIPT_TIME_LIMIT", "1.0")),
+    # Seconds a client is asked to wait (Retry-After of the 503) while the database is out of reach.
+    "OUTAGE_RETRY_AFTER": int(os.environ.get("LEXFLOW_OUTAGE_RETRY_AFTER", "5")),
+    # How long a start's or completion's Idempotency-Key is kept: a retry within it gets the
+    # first answer again; afterwards the key is deleted and may be used anew.
+    "IDEMPOTENCY_KEY_HOURS": int(os.environ.get("LEXFLOW_IDEMPOTENCY_KEY_HOURS", "24")),
     "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
     # Applicants' uploads (PDF, JPG, PNG, DOC, DOCX), each; and a saved form draft.
     "MAX_ATTACHMENT_BYTES": int(os.environ.get("LEXFLOW_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))),

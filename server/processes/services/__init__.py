@@ -1,10 +1,11 @@
 """Writes of the processes app: deploy, start, claim, unclaim, complete, fire timers, deliver
 messages and signals, start scheduled cases.
 
-Every write that touches a running instance follows one order, so nothing deadlocks and
-a failure anywhere changes nothing: lock the instance row, restore the workflow from its
-state, act, save the state with its serializer version, re-sync the task and timer rows,
-append audit events — all in one transaction.
+Every write that touches a running instance does, in one transaction, so that a failure
+anywhere changes nothing: lock the instance row, restore the workflow from its state, act,
+save the state with its serializer version, re-sync the task and timer rows, append audit
+events. The order its locks are taken in, which keeps concurrent operations from
+deadlocking, is written down once, in `locks`.
 """
 
 from server.processes.services.deploy import DeployOutcome, definitions_deploy

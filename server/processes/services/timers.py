@@ -25,10 +25,10 @@ logger = logging.getLogger("lexflow.processes")
 def timers_fire_due(*, limit: int = 100, on_instance: Callable[[int], None] | None = None) -> list[Timer]:
     """Fire every due timer once, one instance per transaction. Safe with many workers at once.
 
-    The worker locks like everyone else, instance row first, so it never deadlocks with a
-    person completing a task. `SKIP LOCKED` on the instance lets concurrent workers take
-    different instances and leaves an instance someone is working on for the next sweep;
-    re-reading the timers under that lock makes a timer another worker just fired a no-op.
+    The worker locks like everyone else (`locks`), instance row first, so it never deadlocks
+    with a person claiming or completing a task. `SKIP LOCKED` on the instance lets concurrent
+    workers take different instances and leaves an instance someone is working on for the next
+    sweep; re-reading the timers under that lock makes a timer another worker just fired a no-op.
 
     A timer counts as fired (returned, logged) only once its transaction has committed.
     `on_instance(id)` is told before each instance is worked on, so a worker can say what

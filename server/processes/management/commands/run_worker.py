@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from server.core.models import WorkerKind
+from server.core.idempotency import idempotency_keys_purge
 from server.core.workers import Worker, WorkerInterrupted
 from server.documents.services import documents_queue_unqueued
 from server.jobs.services import (
@@ -92,6 +93,8 @@ class JobSweep:
             purged = attachments_purge_unlinked(older_than=timedelta(days=days))
         if purged:
             self.write(f"deleted {purged} upload(s) on no case for {days} days")
+        with worker.working_on("purging expired idempotency keys"):
+            idempotency_keys_purge()
         with worker.working_on("queueing renders of notices without one"):
             queued = documents_queue_unqueued()
         if queued:
