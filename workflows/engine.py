@@ -22,11 +22,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.util.task import BpmnTaskFilter
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
-from SpiffWorkflow.spiff.parser.task_spec import BusinessRuleTaskParser, SpiffTaskParser
-from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 from SpiffWorkflow.util.task import TaskState
 
-from workflows import metadata, serialization, validation
+from workflows import dmn, metadata, serialization, validation
 from workflows.api import (
     DeployError,
     DeployFailed,
@@ -57,20 +55,16 @@ _CURRENT = _ACTIVE | TaskState.ERROR
 _PREDICTED = TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE
 
 
-class _BusinessRuleTaskParser(BusinessRuleTaskParser):
-    """Also accept `camunda:decisionRef`, so Camunda-drawn business rule tasks deploy as they are."""
-
-    @staticmethod
-    def get_decision_ref(node: etree._Element) -> str | None:
-        ref = SpiffTaskParser._parse_extensions(node).get("calledDecisionId")
-        return ref or metadata.camunda_attr(node, "decisionRef")
-
-
 class LexflowParser(SpiffBpmnParser):
     OVERRIDE_PARSER_CLASSES = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
-        f"{{{metadata.BPMN_NS}}}businessRuleTask": (_BusinessRuleTaskParser, BusinessRuleTask),
+        # Lexflow's DMN hit policies; also accepts `camunda:decisionRef` as drawn in Camunda.
+        f"{{{metadata.BPMN_NS}}}businessRuleTask": (dmn.LexflowBusinessRuleTaskParser, dmn.BusinessRuleTask),
     }
+
+    def get_engine(self, decision_ref: str, node: etree._Element) -> dmn.LexflowDMNEngine:
+        stock = super().get_engine(decision_ref, node)
+        return dmn.with_extras(stock, self.dmn_parsers[decision_ref].node, decision_ref)
 
 
 @dataclass

@@ -16,9 +16,12 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from workflows import dmn
+
 # One registry for the process: building it is not free and it holds no per-call state
 # apart from an encoder flag that serialize_json toggles (see `dumps`).
-SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+# SpiffWorkflow's config with Lexflow's business rule task (DMN 1.3 hit policies).
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(dmn.configure(SPIFF_CONFIG)))
 VERSION: str = SERIALIZER.VERSION
 SPEC_KEYS = ("spec", "subprocess_specs")
 

@@ -22,7 +22,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
-from workflows import metadata
+from workflows import dmn, metadata
 from workflows.api import DeployError, ServiceParams
 from workflows.scripting import check_source
 from workflows.xmlsafe import MAX_PACKAGE_BYTES, parse_xml
@@ -433,13 +433,7 @@ def _check_dmn(name: str, root: etree._Element) -> list[DeployError]:
             continue
         tag = _localname(node)
         if tag == "decisionTable":
-            hit = (node.get("hitPolicy") or "UNIQUE").upper()
-            if hit not in ("UNIQUE", "COLLECT", "FIRST"):
-                errors.append(
-                    _err(
-                        name, _owner(node), f"hit policy {hit} is not supported; use UNIQUE, FIRST or COLLECT"
-                    )
-                )
+            errors.extend(_err(name, _owner(at), message) for at, message in dmn.table_errors(node))
         elif tag in ("inputExpression", "outputEntry"):
             text_node = next((c for c in node if _localname(c) == "text"), None)
             text = (text_node.text or "").strip() if text_node is not None else ""
