@@ -22,6 +22,7 @@ from server.processes.models import (
 )
 from server.processes.selectors import task_is_actionable_by, task_is_visible_to
 from server.processes.services.forms import engine_failure, validate_form
+from server.processes.services.locking import instance_locked
 from server.processes.services.sync import save_snapshot, sync_rows
 from workflows import EngineError, TaskNotReady
 
@@ -34,13 +35,8 @@ def _locked_task(task_id: int, user: AbstractBaseUser) -> tuple[ProcessInstance,
     Raises NotFound when there is no such task or the user may not see it, so a stranger
     learns nothing about it.
     """
-    instance = (
-        ProcessInstance.objects.select_for_update(of=("self",))
-        .select_related("definition", "organisation", "applicant")
-        .defer("definition__files")  # the files are only read to compile, once per version
-        .filter(tasks__id=task_id)
-        .first()
-    )
+    instance_id = HumanTask.objects.filter(pk=task_id).values_list("instance_id", flat=True).first()
+    instance = instance_locked(instance_id) if instance_id is not None else None
     if instance is None:
         raise NotFound("No such task.")
     task = HumanTask.objects.select_for_update().get(pk=task_id)
