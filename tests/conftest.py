@@ -18,3 +18,12 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+def pytest_runtest_setup(item):
+    """`postgres_only` tests need PostgreSQL's row locks: skip them on SQLite."""
+    import os
+
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    if item.get_closest_marker("postgres_only") and not on_postgres:
+        pytest.skip("needs PostgreSQL: set DATABASE_URL")

@@ -247,3 +247,29 @@ class Snapshot:
     steps: tuple[str, ...] = ()  # bpmn ids of the tasks completed by this operation, in order
     milestones: tuple[MilestoneReached, ...] = ()  # in the order they were passed
     documents: tuple[DocumentDue, ...] = ()  # notices to issue, in the order their nodes completed
+
+
+@dataclass(frozen=True)
+class RemovedStep:
+    """A step where the case stands that the new version does not have, and what might replace it."""
+
+    step: ElementRef
+    suggestion: str | None = None  # the new version's step SpiffWorkflow aligns it with by position
+
+
+@dataclass(frozen=True)
+class MigrationOutcome:
+    """Whether a case can move to the new version, and what changes for it if it does.
+
+    `movable` False comes with `reason` and, when steps are missing, `removed` (map them to go on).
+    `changes` are lines a designer reads: steps mapped, behaviour changed at the current steps,
+    steps added or no longer ahead, timers that keep their due moment.
+    """
+
+    movable: bool
+    current: tuple[ElementRef, ...]
+    reason: str | None = None
+    removed: tuple[RemovedStep, ...] = ()
+    mapped: tuple[tuple[str, str], ...] = ()
+    changes: tuple[str, ...] = ()
+    instance: Any = field(default=None, compare=False, repr=False)  # the moved `Instance`, when movable

@@ -24,15 +24,17 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from workflows import dmn, metadata, serialization, validation
+from workflows import dmn, metadata, migration, serialization, validation
 from workflows.api import (
     DeployError,
     DeployFailed,
     DocumentDue,
+    ElementRef,
     ElementStates,
     EngineError,
     FlowAnnotation,
     HumanTaskSpec,
+    MigrationOutcome,
     MilestoneReached,
     ProcessInfo,
     ProcessPackage,
@@ -194,6 +196,29 @@ class Engine:
         except Exception as exc:
             raise EngineError(f"saved state could not be restored: {exc}") from exc
         return Instance(self, compiled, process_id, wf)
+
+    def migrate(
+        self, old: ProcessPackage, new: ProcessPackage, state: str, mapping: Mapping[str, str] | None = None
+    ) -> MigrationOutcome:
+        """Whether a saved instance of `old` can move to `new`, and, if so, the moved instance.
+
+        `mapping` sends steps where the case stands to steps of `new` (old id -> new id); see
+        `workflows.migration`. Nothing is saved: snapshot `outcome.instance` to keep the move.
+        Raises EngineError when the move itself fails.
+        """
+        return migration.migrate(self.restore(old, state), self._compiled(new.files), mapping)
+
+    def mapping_errors(
+        self, old: ProcessPackage, new: ProcessPackage, process_id: str, mapping: Mapping[str, str]
+    ) -> dict[str, str]:
+        """What is wrong with a designer's step mapping from `old` to `new`, by old step id."""
+        return migration.check_mapping(
+            self._compiled(old.files), self._compiled(new.files), process_id, mapping
+        )
+
+    def migration_targets(self, package: ProcessPackage, process_id: str) -> tuple[ElementRef, ...]:
+        """The steps of a process a case may be sent to by a migration mapping."""
+        return migration.targets(self._compiled(package.files), process_id)
 
     def element_states(self, package: ProcessPackage, state: str) -> ElementStates:
         """Completed, current and waiting BPMN element ids of a saved instance (read only)."""

@@ -35,6 +35,8 @@ from server.processes.serializers import (
     InstanceSerializer,
     InstanceStartSerializer,
     InstanceStateSerializer,
+    MigrationInputSerializer,
+    MigrationReportSerializer,
     ProcessDiffSerializer,
     SavedTaskFilterInputSerializer,
     SavedTaskFilterSerializer,
@@ -294,6 +296,68 @@ class ProcessDiffApi(APIView):
             "files_changed": list(diff.files_changed),
         }
         return Response(ProcessDiffSerializer(body).data)
+
+
+class ProcessVersionRetireApi(APIView):
+    """Retire a version: no new case starts on it; the cases running on it go on."""
+
+    retire = True
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: DefinitionSerializer,
+            403: OpenApiResponse(description="not a process designer"),
+            404: OpenApiResponse(description="no such version"),
+        },
+        summary="Retire a version: it starts no new cases (designer)",
+    )
+    def post(self, request: Request, key: str, version: int) -> Response:
+        _require_designer(request)
+        change = services.definition_retire if self.retire else services.definition_restore
+        return Response(DefinitionSerializer(change(key=key, version=version, user=request.user)).data)
+
+
+class ProcessVersionRestoreApi(ProcessVersionRetireApi):
+    """Undo a retirement: the version may start cases again."""
+
+    retire = False
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: DefinitionSerializer,
+            403: OpenApiResponse(description="not a process designer"),
+            404: OpenApiResponse(description="no such version"),
+        },
+        summary="Restore a retired version (designer)",
+    )
+    def post(self, request: Request, key: str, version: int) -> Response:
+        return super().post(request, key, version)
+
+
+class ProcessMigrationApi(APIView):
+    """Check, or carry out, moving running cases from one version of a process to another."""
+
+    @extend_schema(
+        request=MigrationInputSerializer,
+        responses={
+            200: MigrationReportSerializer,
+            400: OpenApiResponse(
+                description="unknown or equal versions, a retired target, or a mapping naming a step of "
+                "neither version (`errors` names `mapping.<step>`)"
+            ),
+            403: OpenApiResponse(description="not a process designer"),
+            404: OpenApiResponse(description="no such process"),
+        },
+        summary="Move running cases to another version (designer; dry_run by default)",
+    )
+    def post(self, request: Request, key: str) -> Response:
+        _require_designer(request)
+        payload = MigrationInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        report = services.instances_migrate(key=key, user=request.user, **payload.validated_data)
+        return Response(MigrationReportSerializer(report).data)
 
 
 # ---------------------------------------------------------------------------------------------

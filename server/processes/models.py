@@ -31,6 +31,10 @@ class ProcessDefinition(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     deployed_at = models.DateTimeField(auto_now_add=True)
+    retired = models.BooleanField(
+        default=False,
+        help_text="starts no new cases (running ones go on); new cases take the latest version not retired",
+    )
 
     class Meta:
         ordering = ["key", "-version"]

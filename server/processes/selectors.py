@@ -156,6 +156,25 @@ def instance_element_states(instance: ProcessInstance) -> ElementStates:
     return engine().element_states(package_for(instance.definition), instance.state)
 
 
+def definition_for_new_cases(key: str) -> ProcessDefinition | None:
+    """The version a new case of `key` starts on: the latest one that is not retired."""
+    return ProcessDefinition.objects.filter(key=key, retired=False).order_by("-version").first()
+
+
+def definitions_startable() -> QuerySet[ProcessDefinition]:
+    """For every process, the version new cases start on (processes with every version retired
+    are left out)."""
+    from django.db.models import Max
+
+    latest_ids = (
+        ProcessDefinition.objects.filter(retired=False)
+        .values("key")
+        .annotate(latest=Max("id"))
+        .values_list("latest", flat=True)
+    )
+    return ProcessDefinition.objects.filter(id__in=list(latest_ids)).order_by("key")
+
+
 def definitions_latest() -> QuerySet[ProcessDefinition]:
     """The latest version of every process."""
     from django.db.models import Max

@@ -27,7 +27,7 @@ class DefinitionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProcessDefinition
-        fields = ["key", "version", "name", "digest", "is_public", "deployed_by", "deployed_at"]
+        fields = ["key", "version", "name", "digest", "is_public", "retired", "deployed_by", "deployed_at"]
 
 
 class DefinitionVersionSerializer(DefinitionSerializer):
@@ -357,3 +357,109 @@ ProcessDiffSerializer._declared_fields = {
     "from": serializers.IntegerField(),
     **ProcessDiffSerializer._declared_fields,
 }
+
+
+class MigrationInputSerializer(serializers.Serializer):
+    from_version = serializers.IntegerField(min_value=1)
+    to_version = serializers.IntegerField(min_value=1)
+    instances = serializers.JSONField(
+        help_text='"all" (every running case of from_version) or a list of case ids',
+    )
+    mapping = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        default=dict,
+        help_text="step of the old version -> step of the new version, for steps the new one removed",
+    )
+    dry_run = serializers.BooleanField(default=True, help_text="only check and report; move nothing")
+
+    def validate_instances(self, value):
+        if value == "all":
+            return value
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(item, int) and not isinstance(item, bool) and item > 0 for item in value)
+        ):
+            raise serializers.ValidationError(
+                '须为 "all" 或案件编号列表 / Must be "all" or a non-empty list of case ids.'
+            )
+        return value
+
+
+class RemovedStepSerializer(serializers.Serializer):
+    step = ElementRefSerializer()
+    suggestion = serializers.CharField(
+        allow_null=True, help_text="the new version's step at the same place in the flow, if any"
+    )
+
+
+class CaseMigrationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    business_key = serializers.CharField()
+    stage = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=["movable", "moved", "refused", "failed"])
+    reason = serializers.CharField(help_text="why the case cannot move, or what failed")
+    current = ElementRefSerializer(many=True, help_text="the steps where the case stands")
+    removed = RemovedStepSerializer(many=True, help_text="steps where it stands that the new version lacks")
+    mapped = serializers.DictField(
+        child=serializers.CharField(), help_text="steps the mapping moved it from/to"
+    )
+    changes = serializers.ListField(child=serializers.CharField(), help_text="what changes for this case")
+
+
+class CaseOutcomeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class RemovedStepSummarySerializer(ElementRefSerializer):
+    suggestion = serializers.CharField(allow_null=True)
+    cases = serializers.ListField(child=serializers.IntegerField(), help_text="cases standing there")
+
+
+class MigrationReportSerializer(serializers.Serializer):
+    process = serializers.CharField(source="key")
+    from_version = serializers.IntegerField()
+    to_version = serializers.IntegerField()
+    dry_run = serializers.BooleanField()
+    mapping = serializers.DictField(child=serializers.CharField())
+    cases = CaseMigrationSerializer(many=True)
+    movable = serializers.SerializerMethodField(help_text="cases that can move (dry run)")
+    moved = serializers.SerializerMethodField()
+    refused = serializers.SerializerMethodField()
+    failed = serializers.SerializerMethodField()
+    removed_steps = serializers.SerializerMethodField(help_text="steps to map before those cases can move")
+    targets = ElementRefSerializer(many=True, help_text="steps of the new version a step may be mapped to")
+
+    def get_movable(self, report) -> list[int]:
+        return [case.id for case in report.with_outcome("movable")]
+
+    def get_moved(self, report) -> list[int]:
+        return [case.id for case in report.with_outcome("moved")]
+
+    @extend_schema_field(CaseOutcomeSerializer(many=True))
+    def get_refused(self, report) -> list[dict]:
+        return [{"id": case.id, "reason": case.reason} for case in report.with_outcome("refused")]
+
+    @extend_schema_field(CaseOutcomeSerializer(many=True))
+    def get_failed(self, report) -> list[dict]:
+        return [{"id": case.id, "reason": case.reason} for case in report.with_outcome("failed")]
+
+    @extend_schema_field(RemovedStepSummarySerializer(many=True))
+    def get_removed_steps(self, report) -> list[dict]:
+        steps: dict[str, dict] = {}
+        for case in report.cases:
+            for removed in case.removed:
+                entry = steps.setdefault(
+                    removed.step.id,
+                    {
+                        "id": removed.step.id,
+                        "type": removed.step.type,
+                        "name": removed.step.name,
+                        "suggestion": removed.suggestion,
+                        "cases": [],
+                    },
+                )
+                entry["cases"].append(case.id)
+        return list(steps.values())

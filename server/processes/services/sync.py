@@ -48,6 +48,7 @@ def sync_rows(
     actor: AbstractBaseUser | None,
     events: list[Event] | None = None,
     save_later: bool = False,
+    refresh: bool = False,
 ) -> list[str]:
     """Make the task and timer rows say what the snapshot says, writing their audit events.
 
@@ -57,6 +58,10 @@ def sync_rows(
 
     Leaves the open tasks and waiting timers on the instance (`open_tasks`, `waiting_timers`)
     so the response needs no second look at the database.
+
+    `refresh` (after a move to another version) also rewrites the open tasks that stay open
+    with what the new version says of them (step, name, groups, forms, priority), keeping their
+    claim and due date, and re-labels the timers that keep waiting.
     """
     now = timezone.now()
     events = list(events or [])
@@ -64,6 +69,8 @@ def sync_rows(
     open_tasks = []
     for row in instance.tasks.filter(status=TaskStatus.OPEN).select_related("assignee"):
         if row.engine_task_id in ready_by_id:
+            if refresh:
+                _refresh_task_row(row, ready_by_id[row.engine_task_id])
             open_tasks.append(row)
             continue
         # The engine moved past it (a boundary timer, a gateway elsewhere): withdraw it.
@@ -98,7 +105,10 @@ def sync_rows(
     had_timers = instance.next_timer_at is not None
     for row in instance.timers.filter(status=TimerStatus.WAITING) if had_timers else ():
         if row.engine_task_id in waiting and waiting[row.engine_task_id].due_at == row.due_at:
-            waiting.pop(row.engine_task_id)
+            kept = waiting.pop(row.engine_task_id)
+            if refresh and row.bpmn_id != kept.bpmn_id:
+                row.bpmn_id = kept.bpmn_id
+                row.save(update_fields=["bpmn_id"])
             waiting_rows.append(row)
             continue
         # Fired only if the engine ran the timer event itself; a timer that vanished because
@@ -151,6 +161,30 @@ def sync_rows(
     instance.open_tasks = open_tasks
     instance.waiting_timers = sorted(waiting_rows, key=lambda row: row.due_at)
     return list(changed)
+
+
+def _refresh_task_row(row: HumanTask, ready: Any) -> None:
+    """An open task as the instance's (new) version describes it; claim and due date kept."""
+    values = {
+        "bpmn_id": ready.bpmn_id,
+        "name": ready.name or ready.bpmn_id,
+        "candidate_groups": list(ready.candidate_groups),
+        "priority": ready.priority,
+        "form": ready.form or "",
+        "ui_form": ready.ui_form or "",
+    }
+    changed = [name for name, value in values.items() if getattr(row, name) != value]
+    if not changed:
+        return
+    groups_changed = "candidate_groups" in changed
+    for name in changed:
+        setattr(row, name, values[name])
+    row.save(update_fields=changed)
+    if groups_changed:
+        row.candidates.all().delete()
+        TaskCandidate.objects.bulk_create(
+            [TaskCandidate(task=row, group=group) for group in row.candidate_groups]
+        )
 
 
 CLOSED_STAGE = "已办结 / Closed"
@@ -218,7 +252,9 @@ _SNAPSHOT_FIELDS = [
 _DERIVED_FIELDS = ["stage", "next_deadline", "next_timer_at"]
 
 
-def save_snapshot(instance: ProcessInstance, snapshot: Snapshot) -> None:
+def save_snapshot(instance: ProcessInstance, snapshot: Snapshot, *, fields: list[str] | None = None) -> None:
+    """Save the engine state and what derives from it; `fields` names other columns set on the
+    instance that go in the same UPDATE (a migration's new definition)."""
     instance.state = snapshot.state
     instance.serializer_version = snapshot.serializer_version
     instance.data = snapshot.data
@@ -226,4 +262,4 @@ def save_snapshot(instance: ProcessInstance, snapshot: Snapshot) -> None:
     if snapshot.completed:
         instance.status = InstanceStatus.COMPLETED
         instance.completed_at = timezone.now()
-    instance.save(update_fields=_SNAPSHOT_FIELDS + _DERIVED_FIELDS)
+    instance.save(update_fields=_SNAPSHOT_FIELDS + _DERIVED_FIELDS + list(fields or ()))
