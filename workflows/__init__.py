@@ -6,6 +6,7 @@ The server talks to it through `Engine` and the plain dataclasses in `workflows.
 from workflows.api import (
     DeployError,
     DeployFailed,
+    DeployNote,
     DocumentDue,
     ElementChange,
     ElementRef,
@@ -31,6 +32,7 @@ from workflows.engine import Engine, Instance
 __all__ = [
     "DeployError",
     "DeployFailed",
+    "DeployNote",
     "DocumentDue",
     "ElementChange",
     "ElementRef",

@@ -32,6 +32,28 @@ class DeployError:
         }
 
 
+@dataclass(frozen=True)
+class DeployNote:
+    """Something a deploy did to a file drawn in another tool (a JUEL expression it translated,
+    a default group it gave), located like a `DeployError`, for the designer to check."""
+
+    file: str
+    line: int | None
+    element_id: str | None
+    tag: str | None
+    message: str
+    process_id: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "element_id": self.element_id,
+            "tag": self.tag,
+            "message": self.message,
+        }
+
+
 class DeployFailed(Exception):
     """Raised by `Engine.compile` with every problem found, not just the first."""
 
@@ -82,6 +104,9 @@ class HumanTaskSpec:
     name: str
     lane: str | None
     candidate_groups: tuple[str, ...]
+    candidate_groups_expression: str | None = None  # evaluated when the task opens (a translated JUEL one)
+    candidate_users: tuple[str, ...] = ()  # usernames who may take the task besides the groups
+    candidate_users_expression: str | None = None
     assignee_expression: str | None = None  # evaluates to a username: the task goes straight to them
     due_expression: str | None = None
     follow_up_expression: str | None = None
@@ -141,6 +166,11 @@ class ProcessPackage:
     files: Mapping[str, bytes]
     processes: Mapping[str, ProcessInfo]  # by process id: the top-level executable ones
     forms: Mapping[str, dict[str, Any]]  # file name -> parsed JSON (schema or ui schema)
+    # The deploy's group for human tasks with no lane and no candidate group, when one needed
+    # it (then part of the digest), and the tasks that got it.
+    default_group: str | None = None
+    default_group_tasks: tuple[str, ...] = ()
+    notes: tuple[DeployNote, ...] = ()  # what was translated from other tools' terms
 
 
 @dataclass(frozen=True)
@@ -159,6 +189,7 @@ class ReadyTask:
     due: str | None  # evaluated due expression: ISO 8601 datetime or duration, as written
     follow_up: str | None
     data: dict[str, Any] = field(default_factory=dict)
+    candidate_users: tuple[str, ...] = ()  # usernames who may take it besides the candidate groups
 
 
 @dataclass(frozen=True)

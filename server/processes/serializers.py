@@ -3,6 +3,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
+from server.accounts.models import Role
 from server.processes.engine import package_for
 from server.processes.models import InstanceStatus, ProcessDefinition, TaskStatus, TimerStatus
 from server.processes.selectors import (
@@ -36,7 +37,13 @@ class DefinitionVersionSerializer(DefinitionSerializer):
     files = serializers.SerializerMethodField()
 
     class Meta(DefinitionSerializer.Meta):
-        fields = [*DefinitionSerializer.Meta.fields, "instance_count", "running_count", "files"]
+        fields = [
+            *DefinitionSerializer.Meta.fields,
+            "default_group",
+            "instance_count",
+            "running_count",
+            "files",
+        ]
 
     def get_files(self, definition) -> list[str]:
         return sorted(definition.files)
@@ -45,6 +52,49 @@ class DefinitionVersionSerializer(DefinitionSerializer):
 class DeployInputSerializer(serializers.Serializer):
     files = serializers.ListField(child=serializers.FileField(allow_empty_file=False), allow_empty=False)
     public = serializers.BooleanField(required=False, allow_null=True, default=None)
+    default_group = serializers.ChoiceField(
+        choices=[role for role in Role.values if role not in (Role.DESIGNER, Role.ADMIN)],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="the role offered human tasks that have no lane and no candidate group (diagrams from "
+        "other tools); without it such tasks are refused",
+    )
+
+
+class DeployNoteSerializer(serializers.Serializer):
+    file = serializers.CharField()
+    line = serializers.IntegerField(allow_null=True)
+    element_id = serializers.CharField(allow_null=True)
+    tag = serializers.CharField(allow_null=True)
+    message = serializers.CharField(help_text="what was translated or given, e.g. `${approved} → approved`")
+
+
+class DeployedDefinitionSerializer(DefinitionSerializer):
+    """A deployed version, with what the deploy translated from other tools' terms."""
+
+    notes = serializers.SerializerMethodField()
+    default_group_tasks = serializers.SerializerMethodField(
+        help_text="the human tasks given the deploy's default group"
+    )
+
+    class Meta(DefinitionSerializer.Meta):
+        fields = [*DefinitionSerializer.Meta.fields, "default_group", "notes", "default_group_tasks"]
+
+    def _package(self, definition):
+        return package_for(definition)
+
+    @extend_schema_field(DeployNoteSerializer(many=True))
+    def get_notes(self, definition) -> list[dict]:
+        package = self._package(definition)
+        others = set(package.processes) - {definition.key}
+        return [note.as_dict() for note in package.notes if note.process_id not in others]
+
+    def get_default_group_tasks(self, definition) -> list[str]:
+        package = self._package(definition)
+        info = package.processes.get(definition.key)
+        tasks = info.human_tasks if info is not None else {}
+        return [task for task in package.default_group_tasks if task in tasks]
 
 
 class TaskSerializer(serializers.Serializer):
@@ -70,6 +120,11 @@ class TaskSerializer(serializers.Serializer):
     bpmn_id = serializers.CharField(read_only=True)
     name = serializers.CharField(read_only=True)
     candidate_groups = serializers.ListField(child=serializers.CharField(), read_only=True)
+    candidate_users = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="usernames who may take it besides the groups",
+    )
     organisation = serializers.IntegerField(source="organisation_id", read_only=True)
     assignee = UserRefSerializer(read_only=True, allow_null=True)
     priority = serializers.IntegerField(read_only=True)
@@ -319,6 +374,10 @@ class DeployErrorSerializer(serializers.Serializer):
 class ValidationResultSerializer(serializers.Serializer):
     ok = serializers.BooleanField(help_text="a deploy of these files would succeed")
     errors = DeployErrorSerializer(many=True)
+    notes = DeployNoteSerializer(many=True, help_text="what the deploy would translate (when ok)")
+    default_group_tasks = serializers.ListField(
+        child=serializers.CharField(), help_text="the human tasks the default group would be given"
+    )
 
 
 class ServiceOperatorSerializer(serializers.Serializer):

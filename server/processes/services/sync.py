@@ -13,6 +13,7 @@ from server.audit.services import event_build, events_save
 from server.processes.deadlines import resolve_moment
 from server.processes.engine import package_for
 from server.processes.models import (
+    CANDIDATE_USER_PREFIX,
     HumanTask,
     InstanceStatus,
     ProcessInstance,
@@ -31,6 +32,7 @@ def _task_row_values(instance: ProcessInstance, ready: Any, now: Any) -> dict[st
         "bpmn_id": ready.bpmn_id,
         "name": ready.name or ready.bpmn_id,
         "candidate_groups": list(ready.candidate_groups),
+        "candidate_users": list(ready.candidate_users),
         "organisation_id": instance.organisation_id,
         "org_path": instance.org_path,
         "priority": ready.priority,
@@ -91,9 +93,7 @@ def sync_rows(
             row.assignee = get_user_model().objects.filter(username=ready.assignee, is_active=True).first()
             row.claimed_at = now if row.assignee else None
         row.save()
-        TaskCandidate.objects.bulk_create(
-            [TaskCandidate(task=row, group=group) for group in row.candidate_groups]
-        )
+        TaskCandidate.objects.bulk_create(_candidates(row))
         open_tasks.append(row)
         events.append(
             event_build(action="task.created", actor=actor, instance=instance, task=row, bpmn_id=row.bpmn_id)
@@ -169,6 +169,7 @@ def _refresh_task_row(row: HumanTask, ready: Any) -> None:
         "bpmn_id": ready.bpmn_id,
         "name": ready.name or ready.bpmn_id,
         "candidate_groups": list(ready.candidate_groups),
+        "candidate_users": list(ready.candidate_users),
         "priority": ready.priority,
         "form": ready.form or "",
         "ui_form": ready.ui_form or "",
@@ -176,15 +177,20 @@ def _refresh_task_row(row: HumanTask, ready: Any) -> None:
     changed = [name for name, value in values.items() if getattr(row, name) != value]
     if not changed:
         return
-    groups_changed = "candidate_groups" in changed
+    candidates_changed = "candidate_groups" in changed or "candidate_users" in changed
     for name in changed:
         setattr(row, name, values[name])
     row.save(update_fields=changed)
-    if groups_changed:
+    if candidates_changed:
         row.candidates.all().delete()
-        TaskCandidate.objects.bulk_create(
-            [TaskCandidate(task=row, group=group) for group in row.candidate_groups]
-        )
+        TaskCandidate.objects.bulk_create(_candidates(row))
+
+
+def _candidates(row: HumanTask) -> list[TaskCandidate]:
+    """The queue's rows for a task: one per candidate group, one per candidate user."""
+    names = list(dict.fromkeys(row.candidate_groups))
+    names += [f"{CANDIDATE_USER_PREFIX}{user}" for user in dict.fromkeys(row.candidate_users)]
+    return [TaskCandidate(task=row, group=name) for name in names]
 
 
 CLOSED_STAGE = "已办结 / Closed"
