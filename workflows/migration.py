@@ -11,7 +11,8 @@ READY branches so they are predicted afresh. Lexflow adds what people working a 
 - A mapped step is entered afresh, as if the case had just arrived there (its boundary events
   armed); the boundary events of the step it left are withdrawn.
 - Waiting timers keep their due moment: a legal deadline does not restart because a new
-  version was deployed. A boundary event the new version no longer has is withdrawn.
+  version was deployed. A boundary event the new version no longer has is withdrawn; one it
+  adds to the step where the case stands is armed from now.
 - Steps the case has done that the new version lacks are taken out of the task tree (their
   children hang on their parent, which takes over their data): the engine cannot restore a
   task whose spec does not exist. What the case did there stays in the audit log.
@@ -134,6 +135,11 @@ def migrate(instance: Instance, new: _Compiled, mapping: Mapping[str, str] | Non
     changes += [
         f"{step}: 随原步骤撤销 / withdrawn with its step" for plan in plans for step in plan.withdrawn
     ]
+    changes += [
+        f"{step}: 新的边界事件，自现在起计 / new boundary event, armed now"
+        for plan in plans
+        for step in plan.armed
+    ]
     at = set(before.current) | {target for _, target in applied}
     for change in diff_packages(old.package.files, new.package.files).changed:
         if change.id in at:
@@ -182,6 +188,7 @@ class _Plan:
         self.withdraw: list[Any] = []
         self.applied: list[tuple[str, str]] = []
         self.withdrawn: list[str] = []
+        self.armed: list[str] = []
 
     def survey(self, mapping: Mapping[str, str]) -> list[tuple[str, str | None]]:
         missing = []
@@ -244,6 +251,7 @@ class _Plan:
             if task.id in workflow.tasks and all(t.state & _PREDICTED for t in _subtree(task)[1:]):
                 task._drop_children(force=True)
                 task.task_spec._predict(task, mask=_PREDICTED | TaskState.WAITING | TaskState.STARTED)
+        self._arm_boundary_events()
         for anchor, target, data in entries:
             while anchor.id not in workflow.tasks:  # its own step was pruned: hang on the one before
                 anchor = anchor.parent
@@ -251,6 +259,43 @@ class _Plan:
             arrived = anchor._add_child(entry, TaskState.FUTURE)
             entry._update(arrived)
             arrived.data = data
+        # The serializer stores a task's data as a change from its parent's and restores tasks in
+        # this order: a split put in above a task must come before it.
+        workflow.tasks = {task.id: task for task in _subtree(workflow.task_tree)} | workflow.tasks
+
+    def _arm_boundary_events(self) -> None:
+        """Boundary events the new version attaches to a step a case is at are armed there (a
+        timer from now), as if the case had just arrived: where the step had none before, the
+        split that carries them is put in above it; the task itself, its claim and data stay."""
+        workflow = self.workflow
+        for task in [t for t in workflow.tasks.values() if t.state & (TaskState.READY | TaskState.STARTED)]:
+            if _host(task) is not None or not task.task_spec.bpmn_id:
+                continue
+            split_spec = self.spec.task_specs.get(f"{task.task_spec.name}{_SPLIT}")
+            if split_spec is None:
+                continue
+            split = task.parent
+            if split is None or split.task_spec is not split_spec:
+                split = self._insert_split(task, split_spec)
+            present = {child.task_spec for child in split.children}
+            for output in split_spec.outputs:
+                if output in present:
+                    continue
+                armed = split._add_child(output, TaskState.FUTURE)
+                output._update(armed)
+                output._predict(armed, mask=_PREDICTED | TaskState.WAITING)
+                self.armed.append(output.bpmn_id or output.name)
+
+    def _insert_split(self, task: Any, split_spec: Any) -> Any:
+        parent = task.parent
+        split = parent._add_child(split_spec, TaskState.COMPLETED)
+        parent._children.remove(split.id)
+        parent._children[parent._children.index(task.id)] = split.id
+        split._children = [task.id]
+        task._parent = split.id
+        split.data = deepcopy(parent.data)
+        split.last_state_change = parent.last_state_change
+        return split
 
     def _prune(self) -> None:
         workflow = self.workflow
@@ -301,9 +346,12 @@ def _root(task: Any) -> Any:
 
 
 def _subtree(task: Any) -> list[Any]:
-    found = [task]
-    for child in task.children:
-        found.extend(_subtree(child))
+    """The task and everything below it, parents before children (iterative: trees run deep)."""
+    found, stack = [], [task]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(reversed(current.children))
     return found
 
 

@@ -181,3 +181,54 @@ def test_a_case_inside_a_called_process_moves_with_it(engine: Engine) -> None:
     assert [t.bpmn_id for t in complete(engine, new, after.state, "handle", {}).ready_tasks] == [
         "double_check"
     ]
+
+
+def with_review_deadline(xml: str) -> str:
+    """A 10-day boundary timer on the review, which had none."""
+    return xml.replace(
+        '<bpmn:sequenceFlow id="f_review" sourceRef="review" targetRef="end" />',
+        '<bpmn:sequenceFlow id="f_review" sourceRef="review" targetRef="end" />'
+        '<bpmn:boundaryEvent id="review_late" attachedToRef="review" cancelActivity="false">'
+        '<bpmn:outgoing>f_late</bpmn:outgoing><bpmn:timerEventDefinition id="review_late_timer">'
+        '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P10D"</bpmn:timeDuration>'
+        "</bpmn:timerEventDefinition></bpmn:boundaryEvent>"
+        '<bpmn:sequenceFlow id="f_late" sourceRef="review_late" targetRef="late" />'
+        '<bpmn:endEvent id="late"><bpmn:incoming>f_late</bpmn:incoming></bpmn:endEvent>',
+    )
+
+
+def with_intake_reminder(xml: str) -> str:
+    """A second, non-interrupting timer on the intake."""
+    return xml.replace(
+        '<bpmn:sequenceFlow id="f_overdue"',
+        '<bpmn:boundaryEvent id="intake_reminder" attachedToRef="intake" cancelActivity="false">'
+        '<bpmn:outgoing>f_remind</bpmn:outgoing><bpmn:timerEventDefinition id="intake_reminder_timer">'
+        '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P10D"</bpmn:timeDuration>'
+        "</bpmn:timerEventDefinition></bpmn:boundaryEvent>"
+        '<bpmn:sequenceFlow id="f_remind" sourceRef="intake_reminder" targetRef="reminded" />'
+        '<bpmn:endEvent id="reminded"><bpmn:incoming>f_remind</bpmn:incoming></bpmn:endEvent>'
+        '<bpmn:sequenceFlow id="f_overdue"',
+    )
+
+
+def test_a_boundary_timer_the_new_version_adds_to_the_current_step_is_armed_there(engine: Engine) -> None:
+    old, new = engine.compile(V1), engine.compile(version(with_intake_reminder))
+    before = start(engine, old)
+    outcome, after = moved(engine, old, new, before.state)
+    assert "intake_reminder: 新的边界事件，自现在起计 / new boundary event, armed now" in outcome.changes
+    assert sorted(t.bpmn_id for t in after.timers) == ["intake_overdue", "intake_reminder"]
+    assert [t for t in after.timers if t.bpmn_id == "intake_overdue"] == list(before.timers)
+    assert [t.task_id for t in after.ready_tasks] == [t.task_id for t in before.ready_tasks]
+    done = complete(engine, new, after.state, "intake", {})
+    assert done.timers == () and [t.bpmn_id for t in done.ready_tasks] == ["review"]
+
+
+def test_a_step_that_gets_its_first_boundary_timer_keeps_its_task_and_gets_the_timer(engine: Engine) -> None:
+    old, new = engine.compile(V1), engine.compile(version(with_review_deadline))
+    at_review = complete(engine, old, start(engine, old).state, "intake", {"name": "Ana"})
+    outcome, after = moved(engine, old, new, at_review.state)
+    assert "review_late: 新的边界事件，自现在起计 / new boundary event, armed now" in outcome.changes
+    assert [t.bpmn_id for t in after.timers] == ["review_late"]
+    assert [t.task_id for t in after.ready_tasks] == [t.task_id for t in at_review.ready_tasks]
+    finished = complete(engine, new, after.state, "review", {"ok": True})
+    assert finished.completed and finished.timers == () and finished.data["name"] == "Ana"
