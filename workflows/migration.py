@@ -201,8 +201,9 @@ class _Plan:
                 if name not in self.spec.task_specs:
                     self.withdraw.append(task)
                     continue
-            if bpmn_id and bpmn_id in mapping:
-                self.moves.append((task, self.spec.task_specs[mapping[bpmn_id]]))
+            target = self.spec.task_specs.get(mapping[bpmn_id]) if bpmn_id in mapping else None
+            if target is not None:
+                self.moves.append((task, target))
                 self.applied.append((bpmn_id, mapping[bpmn_id]))
             elif name in self.spec.task_specs:
                 self.diff.alignment[task] = self.spec.task_specs[name]

@@ -232,3 +232,16 @@ def test_a_step_that_gets_its_first_boundary_timer_keeps_its_task_and_gets_the_t
     assert [t.task_id for t in after.ready_tasks] == [t.task_id for t in at_review.ready_tasks]
     finished = complete(engine, new, after.state, "review", {"ok": True})
     assert finished.completed and finished.timers == () and finished.data["name"] == "Ana"
+
+
+def test_a_step_cannot_be_mapped_into_a_called_process_the_case_is_not_in(engine: Engine) -> None:
+    files = load_package("called")
+    old = engine.compile(files)
+    renamed = (
+        files["called.bpmn"].decode().replace('"intake"', '"intake_v2"').replace(">intake<", ">intake_v2<")
+    )
+    new = engine.compile({"called.bpmn": renamed.encode()})
+    state = engine.start(old, "called_main", {}).snapshot().state
+    outcome = engine.migrate(old, new, state, {"intake": "handle"})  # handle is in called_sub
+    assert not outcome.movable and [removed.step.id for removed in outcome.removed] == ["intake"]
+    assert engine.migrate(old, new, state, {"intake": "intake_v2"}).movable
