@@ -209,7 +209,9 @@ def _check_one(
         return CaseMigration(id=instance_id, outcome="refused", reason=refused)
     try:
         result = engine().migrate(package_for(old), package_for(new), instance.state, mapping)
-    except EngineError as exc:
+    except Exception as exc:  # noqa: BLE001 - a case the check cannot read is reported, not a 500
+        if not isinstance(exc, EngineError):
+            logger.exception("instance %s could not be checked for %s v%s", instance_id, new.key, new.version)
         return _case(instance, "failed", None, str(exc))
     return _case(instance, "movable" if result.movable else "refused", result)
 
