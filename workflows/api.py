@@ -33,6 +33,28 @@ class DeployError:
         }
 
 
+@dataclass(frozen=True)
+class DeployNote:
+    """Something a deploy did to a file drawn in another tool (a JUEL expression it translated,
+    a default group it gave), located like a `DeployError`, for the designer to check."""
+
+    file: str
+    line: int | None
+    element_id: str | None
+    tag: str | None
+    message: str
+    process_id: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "element_id": self.element_id,
+            "tag": self.tag,
+            "message": self.message,
+        }
+
+
 class DeployFailed(Exception):
     """Raised by `Engine.compile` with every problem found, not just the first."""
 
@@ -114,6 +136,9 @@ class HumanTaskSpec:
     name: str
     lane: str | None
     candidate_groups: tuple[str, ...]
+    candidate_groups_expression: str | None = None  # evaluated when the task opens (a translated JUEL one)
+    candidate_users: tuple[str, ...] = ()  # usernames who may take the task besides the groups
+    candidate_users_expression: str | None = None
     assignee_expression: str | None = None  # evaluates to a username: the task goes straight to them
     due_expression: str | None = None
     follow_up_expression: str | None = None
@@ -224,6 +249,11 @@ class ProcessPackage:
     files: Mapping[str, bytes]
     processes: Mapping[str, ProcessInfo]  # by process id: the top-level executable ones
     forms: Mapping[str, dict[str, Any]]  # file name -> parsed JSON (schema or ui schema)
+    # The deploy's group for human tasks with no lane and no candidate group, when one needed
+    # it (then part of the digest), and the tasks that got it.
+    default_group: str | None = None
+    default_group_tasks: tuple[str, ...] = ()
+    notes: tuple[DeployNote, ...] = ()  # what was translated from other tools' terms
 
 
 @dataclass(frozen=True)
@@ -242,6 +272,7 @@ class ReadyTask:
     due: str | None  # evaluated due expression: ISO 8601 datetime or duration, as written
     follow_up: str | None
     data: dict[str, Any] = field(default_factory=dict)
+    candidate_users: tuple[str, ...] = ()  # usernames who may take it besides the candidate groups
 
 
 @dataclass(frozen=True)
@@ -361,3 +392,29 @@ class Snapshot:
     documents: tuple[DocumentDue, ...] = ()  # notices to issue, in the order their nodes completed
     subscriptions: tuple[Subscription, ...] = ()  # messages and signals it waits for
     sent: tuple[SentEvent, ...] = ()  # messages and signals this operation threw, in order
+
+
+@dataclass(frozen=True)
+class RemovedStep:
+    """A step where the case stands that the new version does not have, and what might replace it."""
+
+    step: ElementRef
+    suggestion: str | None = None  # the new version's step SpiffWorkflow aligns it with by position
+
+
+@dataclass(frozen=True)
+class MigrationOutcome:
+    """Whether a case can move to the new version, and what changes for it if it does.
+
+    `movable` False comes with `reason` and, when steps are missing, `removed` (map them to go on).
+    `changes` are lines a designer reads: steps mapped, behaviour changed at the current steps,
+    steps added or no longer ahead, timers that keep their due moment.
+    """
+
+    movable: bool
+    current: tuple[ElementRef, ...]
+    reason: str | None = None
+    removed: tuple[RemovedStep, ...] = ()
+    mapped: tuple[tuple[str, str], ...] = ()
+    changes: tuple[str, ...] = ()
+    instance: Any = field(default=None, compare=False, repr=False)  # the moved `Instance`, when movable

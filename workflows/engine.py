@@ -27,20 +27,20 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util.task import BpmnTaskFilter
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
-from SpiffWorkflow.spiff.parser.task_spec import BusinessRuleTaskParser, SpiffTaskParser
-from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 from SpiffWorkflow.util.task import TaskState
 
-from workflows import events, metadata, serialization, validation
+from workflows import dmn, events, juel, metadata, migration, serialization, validation
 from workflows.api import (
     BpmnError,
     DeployError,
     DeployFailed,
     DocumentDue,
+    ElementRef,
     ElementStates,
     EngineError,
     FlowAnnotation,
     HumanTaskSpec,
+    MigrationOutcome,
     MilestoneReached,
     NotWaiting,
     ProcessInfo,
@@ -67,21 +67,17 @@ _CURRENT = _ACTIVE | TaskState.ERROR
 _PREDICTED = TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE
 
 
-class _BusinessRuleTaskParser(BusinessRuleTaskParser):
-    """Also accept `camunda:decisionRef`, so Camunda-drawn business rule tasks deploy as they are."""
-
-    @staticmethod
-    def get_decision_ref(node: etree._Element) -> str | None:
-        ref = SpiffTaskParser._parse_extensions(node).get("calledDecisionId")
-        return ref or metadata.camunda_attr(node, "decisionRef")
-
-
 class LexflowParser(SpiffBpmnParser):
     OVERRIDE_PARSER_CLASSES = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
         **events.PARSER_CLASSES,
-        f"{{{metadata.BPMN_NS}}}businessRuleTask": (_BusinessRuleTaskParser, BusinessRuleTask),
+        # Lexflow's DMN hit policies; also accepts `camunda:decisionRef` as drawn in Camunda.
+        f"{{{metadata.BPMN_NS}}}businessRuleTask": (dmn.LexflowBusinessRuleTaskParser, dmn.BusinessRuleTask),
     }
+
+    def get_engine(self, decision_ref: str, node: etree._Element) -> dmn.LexflowDMNEngine:
+        stock = super().get_engine(decision_ref, node)
+        return dmn.with_extras(stock, self.dmn_parsers[decision_ref].node, decision_ref)
 
 
 @dataclass
@@ -96,7 +92,9 @@ class _Compiled:
     interrupting_starts: frozenset[str] = frozenset()
 
 
-def package_digest(files: Mapping[str, bytes]) -> str:
+def package_digest(files: Mapping[str, bytes], default_group: str | None = None) -> str:
+    """sha256 over the files and, when tasks needed it, the deploy's default group (which
+    changes who gets them, so the same files with another default group are a new version)."""
     h = hashlib.sha256()
     for name in sorted(files):
         content = files[name]
@@ -104,6 +102,8 @@ def package_digest(files: Mapping[str, bytes]) -> str:
         h.update(b"\0")
         h.update(len(content).to_bytes(8, "big"))
         h.update(content)
+    if default_group:
+        h.update(b"\0default_group\0" + default_group.encode("utf-8"))
     return h.hexdigest()
 
 
@@ -137,7 +137,12 @@ class Engine:
     # ------------------------------------------------------------------ compile
 
     def compile(
-        self, files: Mapping[str, bytes], *, dry_run: bool = False, deploying: bool = False
+        self,
+        files: Mapping[str, bytes],
+        *,
+        dry_run: bool = False,
+        deploying: bool = False,
+        default_group: str | None = None,
     ) -> ProcessPackage:
         """Validate and compile a package; raises DeployFailed listing every problem found.
 
@@ -148,11 +153,15 @@ class Engine:
 
         `dry_run` checks the files exactly as a deploy would but keeps nothing: a designer
         validating draft after draft must not push deployed packages out of the cache.
+
+        Files drawn in other tools are translated where the meaning is clear (`workflows.juel`);
+        `default_group` is the group for human tasks with no lane and no candidate group. Both
+        are listed in the package's `notes`.
         """
         call_errors = self.service_call_errors(files) if deploying else []
         try:
             # A package refused for its service calls must not take a place in the cache either.
-            compiled = self._compiled(files, keep=not dry_run and not call_errors)
+            compiled = self._compiled(files, default_group, keep=not dry_run and not call_errors)
         except DeployFailed as exc:
             if not call_errors:
                 raise
@@ -162,23 +171,30 @@ class Engine:
         return compiled.package
 
     def service_call_errors(self, files: Mapping[str, bytes]) -> list[DeployError]:
-        """The service tasks of `files` that this engine's services cannot answer as written."""
+        """The service tasks of `files` that this engine's services cannot answer as written, and
+        what else only a new deploy refuses (other tools' attributes Lexflow cannot honour)."""
         known = {name: self._service_params.get(name) for name in self.script_engine.services}
-        return validation.check_service_calls(files, known)
+        read = validation.read_files(files)
+        return [
+            *validation.check_service_calls(files, known),
+            *juel.deploy_errors(read.bpmn, set(read.forms)),
+        ]
 
-    def _compiled(self, files: Mapping[str, bytes], *, keep: bool = True) -> _Compiled:
-        digest = package_digest(files)
+    def _compiled(
+        self, files: Mapping[str, bytes], default_group: str | None = None, *, keep: bool = True
+    ) -> _Compiled:
+        key = package_digest(files, default_group)
         with self._lock:
-            hit = self._cache.get(digest)
+            hit = self._cache.get(key)
             if hit is not None:
-                self._cache.move_to_end(digest)
+                self._cache.move_to_end(key)
                 return hit
-        compiled = _compile(dict(files), digest)
+        compiled = _compile(dict(files), default_group)
         if not keep:
             return compiled
         with self._lock:
-            self._cache[digest] = compiled
-            self._cache.move_to_end(digest)
+            self._cache[key] = compiled
+            self._cache.move_to_end(key)
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
         return compiled
@@ -204,7 +220,7 @@ class Engine:
         message, and a timer start's expression (a cron line, say) is never evaluated by the
         engine: the server schedules those itself.
         """
-        compiled = self._compiled(package.files)
+        compiled = self._compiled(package.files, package.default_group)
         if process_id not in compiled.specs:
             raise EngineError(f"process {process_id!r} is not a top-level executable process of this package")
         spec, subs = compiled.specs[process_id]
@@ -218,7 +234,7 @@ class Engine:
         return instance
 
     def restore(self, package: ProcessPackage, state: str) -> Instance:
-        compiled = self._compiled(package.files)
+        compiled = self._compiled(package.files, package.default_group)
         try:
             saved = json.loads(state)
             process_id = saved.get("lexflow_process_id")
@@ -231,6 +247,34 @@ class Engine:
         except Exception as exc:
             raise EngineError(f"saved state could not be restored: {exc}") from exc
         return Instance(self, compiled, process_id, wf)
+
+    def migrate(
+        self, old: ProcessPackage, new: ProcessPackage, state: str, mapping: Mapping[str, str] | None = None
+    ) -> MigrationOutcome:
+        """Whether a saved instance of `old` can move to `new`, and, if so, the moved instance.
+
+        `mapping` sends steps where the case stands to steps of `new` (old id -> new id); see
+        `workflows.migration`. Nothing is saved: snapshot `outcome.instance` to keep the move.
+        Raises EngineError when the move itself fails.
+        """
+        return migration.migrate(
+            self.restore(old, state), self._compiled(new.files, new.default_group), mapping
+        )
+
+    def mapping_errors(
+        self, old: ProcessPackage, new: ProcessPackage, process_id: str, mapping: Mapping[str, str]
+    ) -> dict[str, str]:
+        """What is wrong with a designer's step mapping from `old` to `new`, by old step id."""
+        return migration.check_mapping(
+            self._compiled(old.files, old.default_group),
+            self._compiled(new.files, new.default_group),
+            process_id,
+            mapping,
+        )
+
+    def migration_targets(self, package: ProcessPackage, process_id: str) -> tuple[ElementRef, ...]:
+        """The steps of a process a case may be sent to by a migration mapping."""
+        return migration.targets(self._compiled(package.files, package.default_group), process_id)
 
     def element_states(self, package: ProcessPackage, state: str) -> ElementStates:
         """Completed, current and waiting BPMN element ids of a saved instance (read only)."""
@@ -664,6 +708,11 @@ class Instance:
         meta = self._human_spec(task)
         lane = spec.lane if spec.lane is not None else (meta.lane if meta else None)
         groups = meta.candidate_groups if meta else ((lane,) if lane else ())
+        if meta and meta.candidate_groups_expression:
+            groups = self._names(task, meta.candidate_groups_expression, "candidate groups") or groups
+        users = meta.candidate_users if meta else ()
+        if meta and meta.candidate_users_expression:
+            users = self._names(task, meta.candidate_users_expression, "candidate users")
         priority = DEFAULT_PRIORITY
         if meta and meta.priority_expression:
             value = self._evaluate(task, meta.priority_expression, "priority")
@@ -688,7 +737,20 @@ class Instance:
             due=self._date_expr(task, meta.due_expression if meta else None, "due date"),
             follow_up=self._date_expr(task, meta.follow_up_expression if meta else None, "follow-up date"),
             data=_copy(task.data),
+            candidate_users=tuple(users),
         )
+
+    def _names(self, task: Any, expression: str, label: str) -> tuple[str, ...]:
+        """Groups or usernames an expression gives: a list, or one comma-separated string."""
+        value = self._evaluate(task, expression, label)
+        if value is None:
+            return ()
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple | set):
+            raise element_error(
+                task.task_spec, f"{label} of {task.task_spec.bpmn_id} evaluated to {value!r}, not names"
+            )
+        return tuple(str(item).strip() for item in items if str(item).strip())
 
     def _evaluate(self, task: Any, expression: str, label: str) -> Any:
         try:
@@ -825,11 +887,17 @@ def _engine_error(exc: WorkflowException) -> EngineError:
 # ---------------------------------------------------------------------- compile
 
 
-def _compile(files: dict[str, bytes], digest: str) -> _Compiled:
+def _compile(files: dict[str, bytes], default_group: str | None) -> _Compiled:
     pkg = validation.read_files(files)
     validation.check_schemas(pkg)
+    # Other tools' expressions and attributes in Lexflow's terms, before Lexflow's rules and
+    # SpiffWorkflow see them; what cannot be translated is refused by check_structure.
+    translations, defaulted = juel.translate_package(
+        {name: tree for name, tree in pkg.bpmn.items() if name not in pkg.failed}, default_group
+    )
     validation.check_structure(pkg)
     errors = list(pkg.errors)
+    digest = package_digest(files, default_group if defaulted else None)
 
     parser = LexflowParser()  # XSD already checked (and listed in full) by step 2
     for name, tree in pkg.dmn.items():
@@ -899,7 +967,14 @@ def _compile(files: dict[str, bytes], digest: str) -> _Compiled:
         start_props: dict[str, str] = {}
         for start in node.findall(f"{{{metadata.BPMN_NS}}}startEvent"):
             start_props.update(metadata.spiff_properties(start))
-        start_form = start_props.get("formJsonSchemaFilename") or None
+        start_form = start_props.get("formJsonSchemaFilename") or next(
+            (
+                form
+                for start in node.findall(f"{{{metadata.BPMN_NS}}}startEvent")
+                if (form := metadata.task_property(start, "formJsonSchemaFilename"))
+            ),
+            None,
+        )
         messages: dict[str, Any] = {}
         signals: dict[str, Any] = {}
         for part in [pid, *subs]:
@@ -925,7 +1000,15 @@ def _compile(files: dict[str, bytes], digest: str) -> _Compiled:
         )
         spec_json[pid] = serialization.spec_json(spec, subs)
 
-    package = ProcessPackage(digest=digest, files=dict(files), processes=processes, forms=dict(pkg.forms))
+    package = ProcessPackage(
+        digest=digest,
+        files=dict(files),
+        processes=processes,
+        forms=dict(pkg.forms),
+        default_group=default_group if defaulted else None,
+        default_group_tasks=tuple(defaulted),
+        notes=tuple(translations),
+    )
     interrupting = frozenset(
         start.get("id")
         for tree in pkg.bpmn.values()

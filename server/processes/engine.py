@@ -96,7 +96,7 @@ def package_for(definition: Any) -> ProcessPackage:
         if package is not None:
             _PACKAGES.move_to_end(definition.digest)
             return package
-    package = engine().compile(definition.file_bytes())
+    package = engine().compile(definition.file_bytes(), default_group=definition.default_group or None)
     with _PACKAGES_LOCK:
         _PACKAGES[definition.digest] = package
         while len(_PACKAGES) > _PACKAGE_CACHE_SIZE:

@@ -34,8 +34,15 @@ class ProcessDefinition(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     deployed_at = models.DateTimeField(auto_now_add=True)
+    default_group = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="the deploy's group for human tasks with no lane and no candidate group (diagrams from "
+        "other tools)",
+    )
     retired = models.BooleanField(
-        default=False, help_text="a retired version starts no new cases; running ones go on"
+        default=False,
+        help_text="a retired version starts no new cases; running ones go on",
     )
 
     class Meta:
@@ -115,6 +122,7 @@ class HumanTask(models.Model):
     bpmn_id = models.CharField(max_length=255)
     name = models.CharField(max_length=255)
     candidate_groups = models.JSONField(default=list)
+    candidate_users = models.JSONField(default=list, help_text="usernames who may take it besides the groups")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     org_path = models.CharField(max_length=255, editable=False)
     assignee = models.ForeignKey(
@@ -163,11 +171,15 @@ class HumanTask(models.Model):
         super().save(*args, **kwargs)
 
 
+CANDIDATE_USER_PREFIX = "user:"
+
+
 class TaskCandidate(models.Model):
-    """One candidate group of a task, as its own indexed row so the queue query can join on role."""
+    """One candidate of a task, as its own indexed row so the queue query can join on it: a group
+    (a role), or a candidate user as `user:<username>`."""
 
     task = models.ForeignKey(HumanTask, on_delete=models.CASCADE, related_name="candidates")
-    group = models.CharField(max_length=64)
+    group = models.CharField(max_length=160)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["group", "task"], name="candidate_unique")]

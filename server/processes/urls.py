@@ -19,7 +19,18 @@ urlpatterns = [
         api.ProcessVersionFilesApi.as_view(),
         name="process-files",
     ),
+    path(
+        "processes/<slug:key>/versions/<int:version>/retire",
+        api.ProcessVersionRetireApi.as_view(),
+        name="process-version-retire",
+    ),
+    path(
+        "processes/<slug:key>/versions/<int:version>/restore",
+        api.ProcessVersionRestoreApi.as_view(),
+        name="process-version-restore",
+    ),
     path("processes/<slug:key>/diff", api.ProcessDiffApi.as_view(), name="process-diff"),
+    path("processes/<slug:key>/migrations", api.ProcessMigrationApi.as_view(), name="process-migrations"),
     path("deadlines", api.DeadlineListApi.as_view(), name="deadline-list"),
     path("instances", api.InstanceListApi.as_view(), name="instance-list"),
     path("instances/<int:pk>", api.InstanceDetailApi.as_view(), name="instance-detail"),

@@ -15,13 +15,14 @@ from server.accounts.selectors import (
     user_primary_organisation,
 )
 from server.audit.services import event_build
-from server.core.errors import InvalidInput
+from server.core.errors import Conflict, InvalidInput
 from server.processes.engine import engine, package_for
 from server.processes.models import (
     InstanceStatus,
     ProcessDefinition,
     ProcessInstance,
 )
+from server.processes.selectors import definition_for_new_cases
 from server.processes.services.forms import engine_failure, validate_form
 from server.processes.services.sync import dispatch_sent, sync_rows
 from workflows import EngineError
@@ -38,9 +39,14 @@ def instance_start(
     business_key: str = "",
     organisation: Organisation | None = None,
 ) -> ProcessInstance:
-    """Start the latest version of `process` for `user` and run it until it waits."""
-    definition = ProcessDefinition.objects.filter(key=process).order_by("-version").first()
+    """Start the latest version of `process` that is not retired for `user`; run it until it waits."""
+    definition = definition_for_new_cases(process)
     if definition is None:
+        if ProcessDefinition.objects.filter(key=process).exists():
+            raise Conflict(
+                f"流程 {process} 的所有版本均已停用 / Every version of {process!r} is retired; "
+                "restore one or deploy a new version to start cases."
+            )
         raise InvalidInput(f"No process named {process!r} is deployed.", {"process": ["Unknown process."]})
     is_staff = user_is_staff_member(user)
     if not definition.is_public and not is_staff:

@@ -43,19 +43,32 @@ def case_locked(instance_id: int) -> ProcessInstance:
     )
 
 
+def instance_locked(instance_id: int) -> ProcessInstance | None:
+    """Lock the instance row (waiting for whoever holds it), then read it with its definition.
+
+    The lock is taken by a query on the row alone, and the row is read by a second query once
+    it is held. A locking query that joins other tables (the definition, say) is re-checked by
+    PostgreSQL, after the lock holder commits, against the joined rows as they were before: a
+    case moved to another version meanwhile would seem to have vanished.
+    """
+    if not ProcessInstance.objects.select_for_update().filter(pk=instance_id).values_list("pk").exists():
+        return None
+    return (
+        ProcessInstance.objects.select_related("definition", "organisation", "applicant")
+        .defer("definition__files")  # the files are only read to compile, once per version
+        .filter(pk=instance_id)
+        .first()
+    )
+
+
 def task_locked(task_id: int, user: AbstractBaseUser) -> tuple[ProcessInstance, HumanTask]:
     """Lock the task's case, then the task, and read both afresh under those locks.
 
     Raises NotFound when there is no such task or the user may not see it, so a stranger
     learns nothing about it.
     """
-    instance = (
-        ProcessInstance.objects.select_for_update(of=("self",))
-        .select_related("definition", "organisation", "applicant")
-        .defer("definition__files")
-        .filter(tasks__id=task_id)
-        .first()
-    )
+    instance_id = HumanTask.objects.filter(pk=task_id).values_list("instance_id", flat=True).first()
+    instance = instance_locked(instance_id) if instance_id is not None else None
     if instance is None:
         raise NotFound("No such task.")
     task = HumanTask.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=task_id)

@@ -13,6 +13,7 @@ from server.audit.services import event_build, events_save
 from server.processes.deadlines import resolve_moment
 from server.processes.engine import package_for
 from server.processes.models import (
+    CANDIDATE_USER_PREFIX,
     HumanTask,
     InstanceStatus,
     ProcessInstance,
@@ -34,6 +35,7 @@ def _task_row_values(instance: ProcessInstance, ready: Any, now: Any) -> dict[st
         "bpmn_id": ready.bpmn_id,
         "name": ready.name or ready.bpmn_id,
         "candidate_groups": list(ready.candidate_groups),
+        "candidate_users": list(ready.candidate_users),
         "organisation_id": instance.organisation_id,
         "org_path": instance.org_path,
         "priority": ready.priority,
@@ -51,6 +53,7 @@ def sync_rows(
     actor: AbstractBaseUser | None,
     events: list[Event] | None = None,
     save_later: bool = False,
+    refresh: bool = False,
 ) -> list[str]:
     """Make the task and timer rows say what the snapshot says, writing their audit events.
 
@@ -60,6 +63,10 @@ def sync_rows(
 
     Leaves the open tasks and waiting timers on the instance (`open_tasks`, `waiting_timers`)
     so the response needs no second look at the database.
+
+    `refresh` (after a move to another version) also rewrites the open tasks that stay open
+    with what the new version says of them (step, name, groups, forms, priority), keeping their
+    claim and due date, and re-labels the timers that keep waiting.
     """
     now = timezone.now()
     events = list(events or [])
@@ -67,6 +74,8 @@ def sync_rows(
     open_tasks = []
     for row in instance.tasks.filter(status=TaskStatus.OPEN).select_related("assignee"):
         if row.engine_task_id in ready_by_id:
+            if refresh:
+                _refresh_task_row(row, ready_by_id[row.engine_task_id])
             open_tasks.append(row)
             continue
         # The engine moved past it (a boundary timer, a gateway elsewhere): withdraw it.
@@ -87,9 +96,7 @@ def sync_rows(
             row.assignee = get_user_model().objects.filter(username=ready.assignee, is_active=True).first()
             row.claimed_at = now if row.assignee else None
         row.save()
-        TaskCandidate.objects.bulk_create(
-            [TaskCandidate(task=row, group=group) for group in row.candidate_groups]
-        )
+        TaskCandidate.objects.bulk_create(_candidates(row))
         open_tasks.append(row)
         events.append(
             event_build(action="task.created", actor=actor, instance=instance, task=row, bpmn_id=row.bpmn_id)
@@ -101,7 +108,10 @@ def sync_rows(
     had_timers = instance.next_timer_at is not None
     for row in instance.timers.filter(status=TimerStatus.WAITING) if had_timers else ():
         if row.engine_task_id in waiting and waiting[row.engine_task_id].due_at == row.due_at:
-            waiting.pop(row.engine_task_id)
+            kept = waiting.pop(row.engine_task_id)
+            if refresh and row.bpmn_id != kept.bpmn_id:
+                row.bpmn_id = kept.bpmn_id
+                row.save(update_fields=["bpmn_id"])
             waiting_rows.append(row)
             continue
         # Fired only if the engine ran the timer event itself; a timer that vanished because
@@ -215,6 +225,36 @@ def _sync_subscriptions(
     return kept
 
 
+def _refresh_task_row(row: HumanTask, ready: Any) -> None:
+    """An open task as the instance's (new) version describes it; claim and due date kept."""
+    values = {
+        "bpmn_id": ready.bpmn_id,
+        "name": ready.name or ready.bpmn_id,
+        "candidate_groups": list(ready.candidate_groups),
+        "candidate_users": list(ready.candidate_users),
+        "priority": ready.priority,
+        "form": ready.form or "",
+        "ui_form": ready.ui_form or "",
+    }
+    changed = [name for name, value in values.items() if getattr(row, name) != value]
+    if not changed:
+        return
+    candidates_changed = "candidate_groups" in changed or "candidate_users" in changed
+    for name in changed:
+        setattr(row, name, values[name])
+    row.save(update_fields=changed)
+    if candidates_changed:
+        row.candidates.all().delete()
+        TaskCandidate.objects.bulk_create(_candidates(row))
+
+
+def _candidates(row: HumanTask) -> list[TaskCandidate]:
+    """The queue's rows for a task: one per candidate group, one per candidate user."""
+    names = list(dict.fromkeys(row.candidate_groups))
+    names += [f"{CANDIDATE_USER_PREFIX}{user}" for user in dict.fromkeys(row.candidate_users)]
+    return [TaskCandidate(task=row, group=name) for name in names]
+
+
 CLOSED_STAGE = "已办结 / Closed"
 RUNNING_STAGE = "办理中 / In progress"
 
@@ -283,8 +323,10 @@ _SNAPSHOT_FIELDS = [
 _DERIVED_FIELDS = ["stage", "next_deadline", "next_timer_at", "has_subscriptions"]
 
 
-def save_snapshot(instance: ProcessInstance, snapshot: Snapshot) -> None:
-    """Save the state, then deliver what the step threw (see `dispatch_sent`)."""
+def save_snapshot(instance: ProcessInstance, snapshot: Snapshot, *, fields: list[str] | None = None) -> None:
+    """Save the engine state and what derives from it, then deliver what the step threw (see
+    `dispatch_sent`); `fields` names other columns set on the instance that go in the same
+    UPDATE (a migration's new definition)."""
     instance.state = snapshot.state
     instance.serializer_version = snapshot.serializer_version
     instance.data = snapshot.data
@@ -292,7 +334,7 @@ def save_snapshot(instance: ProcessInstance, snapshot: Snapshot) -> None:
     if snapshot.completed:
         instance.status = InstanceStatus.COMPLETED
         instance.completed_at = timezone.now()
-    instance.save(update_fields=_SNAPSHOT_FIELDS + _DERIVED_FIELDS)
+    instance.save(update_fields=_SNAPSHOT_FIELDS + _DERIVED_FIELDS + list(fields or ()))
     dispatch_sent(instance, snapshot)
 
 

@@ -5,8 +5,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from server.core.models import WorkerKind
 from server.core.idempotency import idempotency_keys_purge
+from server.core.models import WorkerKind
 from server.core.workers import Worker, WorkerInterrupted
 from server.documents.services import documents_queue_unqueued
 from server.jobs.services import (
