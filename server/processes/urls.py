@@ -35,4 +35,5 @@ urlpatterns = [
     path("figures/cases", figures_api.FigureCasesApi.as_view(), name="figure-cases"),
     path("figures/volume", figures_api.FigureVolumeApi.as_view(), name="figure-volume"),
     path("figures/overdue", figures_api.FigureOverdueApi.as_view(), name="figure-overdue"),
+    path("figures/archives", figures_api.FigureArchivesApi.as_view(), name="figure-archives"),
 ]

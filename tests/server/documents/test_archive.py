@@ -116,3 +116,31 @@ def test_an_archive_cannot_be_changed_or_deleted(client_for, closed_complaint):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement)
     assert Archive.objects.get().sha256 == archive.sha256
+
+
+def test_the_archive_rate_counts_closed_cases_with_an_archive_per_process_and_organisation(
+    client_for, closed_complaint, complaint_process, demo
+):
+    supervisor = client_for("supervisor")
+    march = {"organisation": "LN-SY", "from": "2026-03-01", "to": "2026-03-31"}
+
+    def rates() -> dict:
+        response = supervisor.get("/api/v1/figures/archives", march)
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    before = rates()
+    assert before["target"] == 100.0
+    assert before["total"] == {"closed": 1, "archived": 0, "rate": 0.0, "meets_target": False}
+    [row] = before["rows"]
+    assert (row["process"], row["organisation"]["code"]) == ("complaint", "LN-SY-HP")
+    complain(client_for("applicant"))  # still running: not counted
+    archive_zip(client_for("caseworker"), closed_complaint["id"])
+    after = rates()
+    assert after["total"] == {"closed": 1, "archived": 1, "rate": 100.0, "meets_target": True}
+    assert after["rows"][0]["rate"] == 100.0
+    april = supervisor.get(
+        "/api/v1/figures/archives", {**march, "from": "2026-04-01", "to": "2026-04-30"}
+    ).json()
+    assert april["total"] == {"closed": 0, "archived": 0, "rate": None, "meets_target": None}
+    assert client_for("applicant").get("/api/v1/figures/archives").status_code == 403
