@@ -157,7 +157,7 @@ def _history(instance: ProcessInstance, events: list[Event]) -> list[dict[str, A
 def _archive_html(instance: ProcessInstance, code: str, built_at: datetime, parts: dict[str, Any]) -> str:
     applicant = instance.applicant
     return render_to_string(
-        "documents/archive.html",
+        "archives/case.html",
         {
             "instance": instance,
             "case_number": instance.business_key,
