@@ -41,7 +41,7 @@ def admin_change_recorded(sender: type, instance: LogEntry, created: bool, **kwa
         actor=instance.user,
         instance=_case_of(instance),
         model=f"{content_type.app_label}.{content_type.model}" if content_type else None,
-        object_id=instance.object_id,
+        object_id=str(instance.object_id) if instance.object_id is not None else None,
         object_repr=instance.object_repr,
         change=instance.get_change_message(),
         change_message=instance.change_message,

@@ -336,12 +336,15 @@ class ArchivesBuilt:
 
 
 def archives_build_pending(*, limit: int = 1, skip: Iterable[int] = ()) -> ArchivesBuilt:
-    """Build the archives of up to `limit` closed cases without one, oldest closed first. The
-    cases whose archive failed are returned for the caller's back-off (and logged)."""
+    """Build the archives of up to `limit` closed cases without one whose notices are all
+    rendered, oldest closed first. The cases whose archive failed are returned for the
+    caller's back-off (and logged)."""
     built, failed = [], []
     pending = (
         closed_cases_without_archive()
         .exclude(pk__in=list(skip))
+        # A notice not rendered yet is the notice sweep's, with its back-off: build after it.
+        .exclude(pk__in=Document.objects.filter(rendered_at__isnull=True).values("instance_id"))
         .select_related("definition", "organisation", "applicant")
         .order_by("completed_at", "id")[:limit]
     )
