@@ -21,6 +21,7 @@ from workflows.api import (
     ServiceParams,
     Snapshot,
     TaskNotReady,
+    UndeclaredFields,
     WaitingTimer,
 )
 from workflows.diff import diff_packages
@@ -46,6 +47,7 @@ __all__ = [
     "ServiceParams",
     "Snapshot",
     "TaskNotReady",
+    "UndeclaredFields",
     "WaitingTimer",
     "diff_packages",
 ]

@@ -26,7 +26,7 @@ from SpiffWorkflow.spiff.parser.task_spec import BusinessRuleTaskParser, SpiffTa
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 from SpiffWorkflow.util.task import TaskState
 
-from workflows import metadata, serialization, validation
+from workflows import fields, metadata, serialization, validation
 from workflows.api import (
     DeployError,
     DeployFailed,
@@ -42,6 +42,7 @@ from workflows.api import (
     ServiceParams,
     Snapshot,
     TaskNotReady,
+    UndeclaredFields,
     WaitingTimer,
 )
 from workflows.scripting import RestrictedScriptEngine, ScriptTimeout, element_error
@@ -233,11 +234,22 @@ class Instance:
         return self._wf.is_completed()
 
     def complete(self, task_id: str, data: dict) -> None:
-        """Set the form data on a READY human task, run it, and run engine steps."""
+        """Set the form data on a READY human task, run it, and run engine steps.
+
+        Only the fields the task's form declares are written, nested objects merged field by
+        field (`workflows.fields`); anything else — the `case` block, a field the form does not
+        name, any data for a task without a form — raises UndeclaredFields and writes nothing.
+        """
         task = self._ready_task(task_id)
+        data = data or {}
+        meta = self._human_spec(task)
+        schema = self._compiled.package.forms.get(meta.form) if meta is not None and meta.form else None
+        undeclared = fields.undeclared_fields(schema, data)
+        if undeclared:
+            raise UndeclaredFields(undeclared, element_id=task.task_spec.bpmn_id)
 
         def run() -> None:
-            task.set_data(**_copy(data or {}))
+            task.set_data(**fields.merge_declared(task.data, _copy(data)))
             task.run()
 
         self._operate(run)
@@ -488,6 +500,7 @@ def _compile(files: dict[str, bytes], digest: str) -> _Compiled:
     pkg = validation.read_files(files)
     validation.check_schemas(pkg)
     validation.check_structure(pkg)
+    validation.check_form_fields(pkg, files)
     errors = list(pkg.errors)
 
     parser = LexflowParser()  # XSD already checked (and listed in full) by step 2

@@ -58,8 +58,9 @@ def instance_start(
         )
     package = package_for(definition)
     info = package.processes.get(definition.key)
+    # Only the start form's fields (none without a start form); `case` is refused by name.
     validate_form(package, info.start_form if info else None, data)
-    # What every diagram may rely on; set last so a form field called `case` cannot forge it.
+    # What every diagram may rely on, set by the server alone.
     data = {
         **data,
         "case": {
