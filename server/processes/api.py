@@ -317,7 +317,13 @@ class InstanceListApi(ListAPIView):
 
     @extend_schema(
         request=InstanceStartSerializer,
-        responses={201: InstanceDetailSerializer},
+        responses={
+            201: InstanceStateSerializer,
+            400: OpenApiResponse(description="invalid start data; `errors` maps field paths to messages"),
+            422: OpenApiResponse(
+                description="the process could not start (script/service error); nothing saved"
+            ),
+        },
         summary="Start an instance",
     )
     def post(self, request: Request) -> Response:

@@ -158,7 +158,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "server.core.parsers.BoundedJSONParser",  # JSON nested at most 64 deep
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
