@@ -119,7 +119,11 @@ def test_a_caseworker_cannot_forge_the_organisation_or_the_review_in_a_consultat
     client_for, deploy_shipped
 ):
     """What the review saw: an answer posting `case.organisation` and `approved`."""
+    from server.processes.deadlines import process_deadline
+
     deploy_shipped("legal_consultation")
+    # The calendar's first read, outside the script's time limit (a loaded machine is slow at it).
+    process_deadline({"case": {"organisation": "LN-SY-HP"}}, "consultation.answer")
     question = {"question": "劳动合同纠纷如何申请仲裁？"}
     case = start_case(client_for("applicant"), "legal_consultation", question)
     answer = {"answer": "可以向劳动争议仲裁委员会申请仲裁。", "request_review": False}
