@@ -86,6 +86,8 @@ def figures_organisation(user: AbstractBaseUser, wanted: str | None) -> Organisa
     """
     figures_staff_only(user)
     wanted = (wanted or "").strip()
+    if "\x00" in wanted:  # no code holds one, and PostgreSQL refuses it in a query
+        raise NotFound("No such organisation. / 无此机构。")
     if wanted:
         number = object_id(wanted)
         lookup = {"pk": number} if number is not None else {"code": wanted}

@@ -13,14 +13,17 @@ def supervisor(client_for):
 
 
 # "¹" goes out as ?organisation=%C2%B9: `str.isdigit` says yes to it, and `int()` then fails.
-@pytest.mark.parametrize("value", ["¹", "²³", HUGE])
+# A NUL is a 500 on PostgreSQL only (schemathesis found it there on /figures/overdue).
+@pytest.mark.parametrize("value", ["¹", "²³", HUGE, "LN\x00"])
 @pytest.mark.parametrize(
     "path",
     ["/api/v1/legal-aid/stats", "/api/v1/complaints/stats", "/api/v1/deadlines", "/api/v1/figures/overdue"],
 )
 def test_an_odd_organisation_in_the_query_is_not_found_not_a_server_error(supervisor, path, value):
     response = supervisor.get(path, {"organisation": value})
-    assert response.status_code == 404, response.content
+    # A NUL is refused by the query serializer (400) where there is one, else not found.
+    assert response.status_code == (404 if "\x00" not in value else response.status_code), response.content
+    assert response.status_code in (400, 404), response.content
     assert response.json()["status"] == response.status_code
 
 
