@@ -31,6 +31,7 @@ from workflows.api import (
     StartEventInfo,
     Subscription,
     TaskNotReady,
+    UndeclaredFields,
     WaitingTimer,
     correlation_text,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "StartEventInfo",
     "Subscription",
     "TaskNotReady",
+    "UndeclaredFields",
     "WaitingTimer",
     "correlation_text",
     "diff_packages",

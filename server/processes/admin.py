@@ -22,7 +22,25 @@ class ProcessDefinitionAdmin(admin.ModelAdmin):
 class ProcessInstanceAdmin(admin.ModelAdmin):
     list_display = ["id", "definition", "business_key", "organisation", "status", "created_at"]
     list_filter = ["status"]
-    readonly_fields = ["state", "serializer_version", "lock_version"]
+    # Engine-backed: only the engine changes them (through a start, completion or timer), so the
+    # admin shows them and cannot forge case data behind the diagram's back.
+    readonly_fields = [
+        "definition",
+        "organisation",
+        "org_path",
+        "applicant",
+        "started_by",
+        "status",
+        "data",
+        "state",
+        "serializer_version",
+        "lock_version",
+        "stage",
+        "next_deadline",
+        "next_timer_at",
+        "completed_at",
+        "error",
+    ]
 
 
 @admin.register(HumanTask)

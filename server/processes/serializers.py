@@ -30,7 +30,9 @@ class UserRefSerializer(serializers.Serializer):
 
 
 class DefinitionSerializer(serializers.ModelSerializer):
-    deployed_by = UserRefSerializer(read_only=True)
+    deployed_by = UserRefSerializer(
+        read_only=True, allow_null=True, help_text="null when deployed from the command line (make run)"
+    )
 
     class Meta:
         model = ProcessDefinition
