@@ -44,7 +44,7 @@ from workflows.api import (
     TaskNotReady,
     WaitingTimer,
 )
-from workflows.scripting import RestrictedScriptEngine, ScriptTimeout, element_error
+from workflows.scripting import DEFAULT_MEMORY_MIB, RestrictedScriptEngine, ScriptError, element_error
 
 CACHE_SIZE = 64
 APPLICANT_GROUP = "applicant"
@@ -107,15 +107,20 @@ class Engine:
         service_params: Mapping[str, ServiceParams] | None = None,
         functions: Mapping[str, Callable[..., Any]] | None = None,
         script_time_limit: float = 1.0,
+        script_memory_limit: int = DEFAULT_MEMORY_MIB,
     ) -> None:
         """`services` answer service tasks by operator name; `service_params` are the parameters
         each reads (a service without an entry has its parameters left unchecked); `functions`
         are callables scripts and expressions may call by name, each receiving the task data as
         its first argument (so a `deadline("x")` helper can read the case's organisation without
-        the designer passing it).
+        the designer passing it). A script runs for at most `script_time_limit` seconds in a
+        sandbox process of at most `script_memory_limit` MiB (see `workflows.scripting`).
         """
         self.script_engine = RestrictedScriptEngine(
-            services=services, functions=functions, time_limit=script_time_limit
+            services=services,
+            functions=functions,
+            time_limit=script_time_limit,
+            memory_limit=script_memory_limit,
         )
         self._service_params = dict(service_params or {})
         self._cache: OrderedDict[str, _Compiled] = OrderedDict()
@@ -315,8 +320,8 @@ class Instance:
             self._wf.do_engine_steps()
         except EngineError:
             raise
-        except ScriptTimeout:
-            raise EngineError("a script or expression ran too long and was stopped") from None
+        except ScriptError as exc:  # from code SpiffWorkflow evaluates on its own (e.g. correlations)
+            raise EngineError(f"a script or expression failed: {exc}") from None
         except WorkflowException as exc:
             raise _engine_error(exc) from exc
         except SpiffWorkflowException as exc:
@@ -325,6 +330,12 @@ class Instance:
             raise EngineError("the process is nested too deeply to run") from exc
         except Exception as exc:
             raise EngineError(f"{type(exc).__name__}: {exc}") from exc
+        except (KeyboardInterrupt, SystemExit):
+            # Scripts cannot raise these here (they run in the sandbox, or are plain
+            # expressions): one that arrives is the server being stopped, and must stop it.
+            raise
+        except BaseException as exc:  # GeneratorExit and the like: still only this case's failure
+            raise EngineError(f"{type(exc).__name__} in the engine: {exc}") from None
         self._record_steps()
         self._check_depth()
 
@@ -476,8 +487,8 @@ def _engine_error(exc: WorkflowException) -> EngineError:
     message = str(exc)
     if element_id and element_id not in message:
         message = f"{element_id}: {message}"
-    if isinstance(cause, ScriptTimeout):
-        message = f"{element_id}: script or expression ran too long and was stopped"
+    if isinstance(cause, ScriptError) and cause.kind == "timeout":
+        message = f"{element_id}: script or expression {cause}"
     return EngineError(message, element_id=element_id, element_name=name)
 
 

@@ -202,6 +202,8 @@ LEXFLOW = {
     # A worker that has not swept for this long is reported unhealthy by /api/v1/health.
     "WORKER_STALE_AFTER": float(os.environ.get("LEXFLOW_WORKER_STALE_AFTER", "30")),
     "SCRIPT_TIME_LIMIT": float(os.environ.get("LEXFLOW_SCRIPT_TIME_LIMIT", "1.0")),
+    # MiB a script's sandbox process may allocate beyond what it starts with (workflows.sandbox).
+    "SCRIPT_MEMORY_LIMIT": int(os.environ.get("LEXFLOW_SCRIPT_MEMORY_LIMIT", "256")),
     "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
     # Applicants' uploads (PDF, JPG, PNG, DOC, DOCX), each; and a saved form draft.
     "MAX_ATTACHMENT_BYTES": int(os.environ.get("LEXFLOW_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))),
