@@ -135,13 +135,17 @@ class Engine:
 
         `deploying` adds the checks only a new deploy must pass: every service task calls a
         service this engine answers, with the parameters it reads, each a valid Python
-        expression. Packages deployed before keep loading without them (a service withdrawn
-        since fails its task when a case reaches it, as an EngineError).
+        expression; no script or expression names a way out of the sandbox's ordinary errors
+        or a literal size it would refuse (`validation.check_sandbox_rules`). Packages
+        deployed before keep loading without them (a service withdrawn since fails its task
+        when a case reaches it, as an EngineError).
 
         `dry_run` checks the files exactly as a deploy would but keeps nothing: a designer
         validating draft after draft must not push deployed packages out of the cache.
         """
-        call_errors = self.service_call_errors(files) if deploying else []
+        call_errors = (
+            [*self.service_call_errors(files), *validation.check_sandbox_rules(files)] if deploying else []
+        )
         try:
             # A package refused for its service calls must not take a place in the cache either.
             compiled = self._compiled(files, keep=not dry_run and not call_errors)

@@ -111,11 +111,16 @@ def _int_too_big(bits: int) -> ValueError:
 
 def _safe_pow(base: Any, exp: Any, mod: Any = None) -> Any:
     # (10 ** 1000) ** 10000 runs in C for seconds and would ignore the time limit.
-    if mod is None and isinstance(base, int) and isinstance(exp, int) and exp > 0 and abs(base) > 1:
-        bits = base.bit_length() * exp
-        if bits > MAX_INT_BITS:
-            raise _int_too_big(bits)
+    if mod is None:
+        _check_pow_size(base, exp)
     return pow(base, exp, mod)
+
+
+def _check_pow_size(base: Any, exp: Any) -> None:
+    if isinstance(base, int) and isinstance(exp, int) and exp > 0 and abs(base) > 1:
+        bits = math.log2(abs(base)) * exp
+        if bits > MAX_INT_BITS:
+            raise _int_too_big(int(bits))
 
 
 def _safe_mul(a: Any, b: Any) -> Any:
@@ -471,10 +476,7 @@ def _check_call_sizes(node: ast.Call, folder: _ConstantFolder) -> None:
         if isinstance(width, int) and width > MAX_SEQUENCE:
             raise ValueError(f".{func.attr}({width}) makes a string longer than {MAX_SEQUENCE} characters")
     elif isinstance(func, ast.Name) and func.id == "pow" and len(args) == 2:
-        base, exp = args
-        ints = isinstance(base, int) and isinstance(exp, int) and exp > 0 and abs(base) > 1
-        if ints and base.bit_length() * exp > MAX_INT_BITS:
-            raise _int_too_big(base.bit_length() * exp)
+        _check_pow_size(*args)
     elif isinstance(func, ast.Name) and func.id == "range" and args and all(isinstance(a, int) for a in args):
         _safe_range(*args)
 

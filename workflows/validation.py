@@ -24,7 +24,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from workflows import metadata
 from workflows.api import DeployError, ServiceParams
-from workflows.scripting import check_source
+from workflows.restricted import check_source
 from workflows.xmlsafe import MAX_PACKAGE_BYTES, parse_xml
 
 BPMN_NS = metadata.BPMN_NS
@@ -670,3 +670,138 @@ def _unknown_parameter(service: str, pid: str, declared: ServiceParams) -> str:
         f"服务 {service} 不读取参数 {pid}（它读取：{listed}）{zh_hint} / "
         f"service {service} does not read parameter {pid} (it reads: {listed}){en_hint}"
     )
+
+
+# ---------------------------------------------------------------------------- expression sites
+#
+# Every place the engine evaluates something a designer wrote, in one list: what the sandbox
+# rules are checked against at deploy (`check_sandbox_rules`) and what its tests walk through.
+
+
+@dataclass(frozen=True)
+class ExpressionSite:
+    """One script or expression of a package, located for a designer."""
+
+    file: str
+    node: etree._Element  # the element it belongs to (a task, a flow, a DMN rule)
+    line: int | None  # the line of the expression itself
+    source: str
+    mode: str  # "exec" for scripts, "eval" for expressions
+    label: str  # what it is, as a designer calls it: "script", "condition", "DMN cell"...
+
+
+_EXPRESSION_TAGS = {
+    "conditionExpression": "condition",
+    "completionCondition": "completion condition",
+    "loopCardinality": "loop cardinality",
+    "timeDuration": "timer",
+    "timeDate": "timer",
+    "timeCycle": "timer",
+    "condition": "conditional event",
+    "messagePath": "message correlation",
+    "formalExpression": "message correlation",
+}
+_SPIFF_SCRIPTS = {"preScript": "pre-script", "postScript": "post-script"}
+_SPIFF_EXPRESSIONS = {"messagePayload": "message payload"}
+
+
+def _text_site(name: str, node: etree._Element, owner: etree._Element, mode: str, label: str):
+    text = (node.text or "").strip() if mode == "eval" else (node.text or "")
+    if text.strip():
+        yield ExpressionSite(name, owner, node.sourceline, text, mode, label)
+
+
+def expression_sites(pkg: CheckedPackage) -> Iterable[ExpressionSite]:
+    """Every script, condition, timer, queue expression, service parameter and DMN entry of a package."""
+    for name, tree in pkg.bpmn.items():
+        for node in tree.getroot().iter():
+            if not isinstance(node.tag, str):
+                continue
+            tag, ns = _localname(node), etree.QName(node).namespace
+            if ns == BPMN_NS and tag == "script":
+                yield from _text_site(name, node, _owner(node), "exec", "script")
+            elif ns == BPMN_NS and tag in _EXPRESSION_TAGS:
+                parent = node.getparent()
+                if (
+                    tag == "formalExpression"
+                    and _localname(parent) != "correlationPropertyRetrievalExpression"
+                ):
+                    continue
+                yield from _text_site(name, node, _owner(node), "eval", _EXPRESSION_TAGS[tag])
+            elif ns == SPIFF_NS and tag in _SPIFF_SCRIPTS:
+                yield from _text_site(name, node, _owner(node), "exec", _SPIFF_SCRIPTS[tag])
+            elif ns == SPIFF_NS and tag in _SPIFF_EXPRESSIONS:
+                yield from _text_site(name, node, _owner(node), "eval", _SPIFF_EXPRESSIONS[tag])
+            elif ns == SPIFF_NS and tag == "parameter" and (node.get("value") or "").strip():
+                # The parameter has an id of its own; the designer looks for the service task.
+                task = next((a for a in node.iterancestors() if etree.QName(a).namespace == BPMN_NS), node)
+                value = node.get("value").strip()
+                yield ExpressionSite(name, _owner(task), node.sourceline, value, "eval", "service parameter")
+            elif ns == BPMN_NS and tag in metadata.HUMAN_TAGS:
+                spec = metadata.human_task_spec(node, None)
+                for label, expr in (
+                    ("assignee", spec.assignee_expression),
+                    ("due date", spec.due_expression),
+                    ("follow-up date", spec.follow_up_expression),
+                    ("priority", spec.priority_expression),
+                ):
+                    if expr and expr.strip():
+                        yield ExpressionSite(name, node, node.sourceline, expr.strip(), "eval", label)
+    for name, tree in pkg.dmn.items():
+        for node in tree.getroot().iter():
+            if not isinstance(node.tag, str):
+                continue
+            tag = _localname(node)
+            if tag not in ("inputExpression", "inputEntry", "outputEntry"):
+                continue
+            text_node = next((c for c in node if _localname(c) == "text"), None)
+            text = (text_node.text or "").strip() if text_node is not None else ""
+            if text and text != "-":
+                line = text_node.sourceline if text_node is not None else node.sourceline
+                label = "DMN cell" if tag == "inputEntry" else "DMN expression"
+                yield ExpressionSite(name, _owner(node), line, text, "eval", label)
+
+
+MAX_DMN_CELL_CHARS = 2000  # SpiffWorkflow rewrites each `?` of a cell with a regex, quadratic in its length
+
+
+def _strict_problems(site: ExpressionSite) -> tuple[str, ...]:
+    """What only a deploy refuses in one source (see restricted.BASE_EXCEPTION_NAMES)."""
+    sources = [site.source]
+    if site.label == "DMN cell":
+        # Cells may be partial ("> 5", "? < 3"): check the readings SpiffWorkflow may use.
+        probe = site.source.replace("?", "x")
+        sources = [probe, f"x {probe}"]
+    for source in sources:
+        lenient = check_source(source, site.mode)
+        if lenient and lenient[0].startswith("syntax error") and source is not sources[-1]:
+            continue
+        strict = check_source(source, site.mode, strict=True)
+        return tuple(p for p in strict if p not in lenient)
+    return ()
+
+
+def check_sandbox_rules(files: Mapping[str, bytes]) -> list[DeployError]:
+    """What a new deploy refuses in scripts and expressions beyond what makes a package load.
+
+    Ways to raise what is not an ordinary error (`BaseException`, `SystemExit`, `.mro()`),
+    literal sizes the run time would refuse (`'a' * 10**10`, `(10**1000)**10000`,
+    `f'{x:{10**10}}'`), and DMN cells too long to evaluate. Packages deployed before these
+    rules keep loading; such a script then fails when a case reaches it, as an ordinary error.
+    """
+    pkg = read_files(files)
+    errors = []
+    for site in expression_sites(pkg):
+        if site.label == "DMN cell" and len(site.source) > MAX_DMN_CELL_CHARS:
+            errors.append(
+                _err(
+                    site.file,
+                    site.node,
+                    f"DMN cell is longer than {MAX_DMN_CELL_CHARS} characters",
+                    site.line,
+                )
+            )
+            continue
+        for problem in _strict_problems(site):
+            errors.append(_err(site.file, site.node, f"{site.label}: {problem}", site.line))
+    return errors
