@@ -4,6 +4,7 @@ fails its own case with an ordinary EngineError, while the server carries on.
 PAYLOADS is the list the lead quotes: each entry is (script, where it is stopped, what the
 designer reads). "deploy" means `Engine.compile(..., deploying=True)` refuses the package;
 "run" means the package deploys and a case reaching the script fails with an EngineError.
+A message "a | b" means either (the memory or the time limit, whichever the script meets first).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import pytest
 from workflows import DeployFailed, Engine, EngineError
 
 MEMORY_MIB = 128
+# Scripts that grow step by step meet whichever limit comes first on a busy machine.
+LIMIT = "MiB of memory | ran longer than 0.5 s"
 
 PAYLOADS: list[tuple[str, str, str]] = [
     # Ways to an exception that is not an ordinary error
@@ -49,15 +52,15 @@ PAYLOADS: list[tuple[str, str, str]] = [
     ("x = '%*s' % (10**10, 'a')", "run", "MiB of memory"),
     ("n = 10**10\nx = f'{1:{n}}'", "run", "MiB of memory"),
     ("x = ('a' * 10**6).replace('a', 'a' * 10**6)", "run", "MiB of memory"),
-    ("x = ''.join('a' * 10**6 for i in range(1000))", "run", "MiB of memory"),
+    ("x = ''.join('a' * 10**6 for i in range(1000))", "run", LIMIT),
     ("x = ('\\t' * 1000).expandtabs(10**6)", "run", "MiB of memory"),
     ("x = [0] * 10**10", "run", "result longer than 10000000 items"),
     ("n = 10**10\nx = 'a' * n", "run", "result longer than 10000000 items"),
     ("n = 10**10\nx = 1 << n", "run", "numbers are limited to"),
     ("n = 30000\nx = 10**n\ny = x * x", "run", "numbers are limited to"),
     ("n = 10**9\nx = list(range(n))", "run", "range() larger than"),
-    ("x = [1] * 10**7\nx.extend(x)\nx.extend(x)\nx.extend(x)", "run", "MiB of memory"),
-    ("s = 'a'\nfor i in range(40):\n    s = s + s", "run", "MiB of memory"),
+    ("x = [1] * 10**7\nx.extend(x)\nx.extend(x)\nx.extend(x)", "run", LIMIT),
+    ("s = 'a'\nfor i in range(40):\n    s = s + s", "run", LIMIT),
     ("x = sum([[0] * 10**4] * 10**4, [])", "run", "ran longer than 0.5 s"),
     ("x = str(Decimal('1e999999999') + 1)", "run", "Overflow"),
     ("x = f'{Decimal(\"1e999999999\"):f}'", "run", "MiB of memory"),
@@ -131,7 +134,7 @@ def test_a_hostile_script_is_refused_at_deploy_or_fails_its_case_with_an_ordinar
     sandboxed: Engine, script: str, where: str, message: str
 ) -> None:
     stopped, said = outcome(sandboxed, script)
-    assert (stopped, message in said) == (where, True), said
+    assert (stopped, any(m in said for m in message.split(" | "))) == (where, True), said
 
 
 # ---------------------------------------------------------------------------- every kind of site
