@@ -2,7 +2,7 @@
 
 import logging
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ def timers_fire_due(*, limit: int = 100) -> list[Timer]:
     seen: set[int] = set()
     while len(fired) < limit:
         picked: int | None = None
+        picked_timers: list[int] = []
         try:
             with transaction.atomic():
                 now = timezone.now()
@@ -53,6 +54,7 @@ def timers_fire_due(*, limit: int = 100) -> list[Timer]:
                 seen.add(instance.pk)
                 picked = instance.pk
                 due = list(instance.timers.filter(status=TimerStatus.WAITING, due_at__lte=now))
+                picked_timers = [timer.pk for timer in due]
                 if not due:
                     continue  # another worker fired them between our look and our lock
                 before = instance.data
@@ -81,13 +83,44 @@ def timers_fire_due(*, limit: int = 100) -> list[Timer]:
                     )
                     if timer.status == TimerStatus.FIRED:
                         fired.append(timer)
-        except Exception:
+        except (KeyboardInterrupt, SystemExit):
+            raise  # the worker is being stopped: the timers stay due and fire after the restart
+        except BaseException as exc:  # one case's failure, whatever it is, stays that case's
             if picked is None:
                 raise  # no instance could even be picked (database down): the worker loop reports it
-            # One instance failing in an unexpected way (a database error, a bug) must not hold
-            # up every other instance's timers: log it, leave it for the next sweep, go on.
-            logger.exception("timers of instance %s could not be fired; retrying next sweep", picked)
+            if isinstance(exc, OperationalError | InterfaceError):
+                # The database went away or gave up on a lock (a deadlock, a restart): nothing is
+                # wrong with the case, so its timers stay due and the next sweep tries again.
+                logger.warning(
+                    "timers of instance %s could not be fired (%s); retrying next sweep", picked, exc
+                )
+                continue
+            # Anything else (a bug, a value the database refuses) would fail the same way on every
+            # sweep: mark this case failed, as an engine error does, and go on with the others.
+            logger.exception("timers of instance %s failed unexpectedly; the case is marked failed", picked)
+            fired += _timers_failed_apart(picked, picked_timers, exc)
     return fired
+
+
+def _timers_failed_apart(instance_id: int, timer_ids: list[int], exc: BaseException) -> list[Timer]:
+    """Mark a case's due timers failed after its own transaction rolled back, in a new one."""
+    error = EngineError(f"the timer could not be fired: {type(exc).__name__}: {exc}"[:2000])
+    try:
+        with transaction.atomic():
+            instance = (
+                ProcessInstance.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk=instance_id, status=InstanceStatus.RUNNING)
+                .first()
+            )
+            if instance is None:
+                return []  # someone else holds it or has moved it on; the next sweep sees
+            timers = list(instance.timers.filter(pk__in=timer_ids, status=TimerStatus.WAITING))
+            if timers:
+                _timer_failed(timers, instance, error)
+            return timers
+    except Exception:
+        logger.exception("instance %s could not be marked failed; retrying next sweep", instance_id)
+        return []
 
 
 def _timer_failed(timers: list[Timer], instance: ProcessInstance, exc: EngineError) -> None:
