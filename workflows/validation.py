@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
@@ -24,6 +25,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from workflows import metadata
 from workflows.api import DeployError, ServiceParams
+from workflows.patterns import pattern_problem
 from workflows.restricted import check_source
 from workflows.xmlsafe import MAX_PACKAGE_BYTES, parse_xml
 
@@ -786,11 +788,12 @@ def check_sandbox_rules(files: Mapping[str, bytes]) -> list[DeployError]:
 
     Ways to raise what is not an ordinary error (`BaseException`, `SystemExit`, `.mro()`),
     literal sizes the run time would refuse (`'a' * 10**10`, `(10**1000)**10000`,
-    `f'{x:{10**10}}'`), and DMN cells too long to evaluate. Packages deployed before these
+    `f'{x:{10**10}}'`), DMN cells too long to evaluate, and forms that would reach outside
+    the package or need a backtracking regex engine (`check_form_schemas`). Packages deployed before these
     rules keep loading; such a script then fails when a case reaches it, as an ordinary error.
     """
     pkg = read_files(files)
-    errors = []
+    errors = check_form_schemas(pkg, files)
     for site in expression_sites(pkg):
         if site.label == "DMN cell" and len(site.source) > MAX_DMN_CELL_CHARS:
             errors.append(
@@ -804,4 +807,116 @@ def check_sandbox_rules(files: Mapping[str, bytes]) -> list[DeployError]:
             continue
         for problem in _strict_problems(site):
             errors.append(_err(site.file, site.node, f"{site.label}: {problem}", site.line))
+    return errors
+
+
+# ---------------------------------------------------------------------------- form schemas
+#
+# A form is checked offline (server/processes/services/forms.py): its references resolve only
+# within the package's forms, its patterns run on RE2. What would need more is refused here.
+
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_SCHEMA_VALUES = (
+    "additionalProperties", "additionalItems", "items", "contains", "not", "if", "then", "else",
+    "propertyNames", "unevaluatedItems", "unevaluatedProperties", "contentSchema",
+)  # fmt: skip
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
+_REF_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
+
+
+def _subschemas(schema: dict[str, Any], path: str) -> Iterable[tuple[str, Any]]:
+    for keyword in _SCHEMA_MAPS:
+        value = schema.get(keyword)
+        if isinstance(value, dict):
+            for name, sub in value.items():
+                yield f"{path}/{keyword}/{name}", sub
+    dependencies = schema.get("dependencies")
+    if isinstance(dependencies, dict):
+        for name, sub in dependencies.items():
+            if isinstance(sub, dict):
+                yield f"{path}/dependencies/{name}", sub
+    for keyword in _SCHEMA_VALUES:
+        if isinstance(schema.get(keyword), dict):
+            yield f"{path}/{keyword}", schema[keyword]
+    for keyword in _SCHEMA_LISTS:
+        if isinstance(schema.get(keyword), list):
+            for index, sub in enumerate(schema[keyword]):
+                yield f"{path}/{keyword}/{index}", sub
+
+
+def _schema_nodes(schema: Any) -> Iterable[tuple[str, dict[str, Any]]]:
+    """Every (sub)schema of a form with its JSON pointer; data keywords (enum, const) are not walked."""
+    stack: list[tuple[str, Any]] = [("", schema)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, dict):
+            yield path or "/", node
+            stack.extend(reversed(list(_subschemas(node, path))))
+
+
+def _ref_problem(ref: Any, forms: Mapping[str, Any]) -> str | None:
+    if not isinstance(ref, str):
+        return "must be a string"
+    if ref.startswith("#"):
+        return None
+    parts = urlsplit(ref)
+    if parts.scheme or parts.netloc or ref.startswith("/"):
+        return (
+            f"refers to {ref!r}, outside the package; Lexflow never fetches schemas from the network "
+            "or the disk: copy what it needs into $defs, or into a form file of the package"
+        )
+    if parts.path not in forms:
+        return f"refers to {parts.path!r}, which is not a form file of this package"
+    return None
+
+
+def _line_of(text: str, *needles: str) -> int | None:
+    for needle in needles:
+        at = text.find(needle)
+        if at >= 0:
+            return text.count("\n", 0, at) + 1
+    return None
+
+
+def check_form_schemas(pkg: CheckedPackage, files: Mapping[str, bytes]) -> list[DeployError]:
+    """Forms whose references leave the package or whose patterns RE2 cannot match, located."""
+    errors: list[DeployError] = []
+    for name, schema in sorted(pkg.forms.items()):
+        if name.lower().endswith(".uischema.json") or not isinstance(schema, dict):
+            continue
+        text = files[name].decode("utf-8", "replace")
+        keywords: set[str] = set()
+
+        def refuse(path: str, message: str, *needles: str, name: str = name, text: str = text) -> None:
+            errors.append(DeployError(name, _line_of(text, *needles), None, "form", f"{path}: {message}"))
+
+        for path, node in _schema_nodes(schema):
+            keywords.update(node)
+            for keyword in _REF_KEYWORDS:
+                if keyword in node and (problem := _ref_problem(node[keyword], pkg.forms)):
+                    refuse(f"{path} {keyword}", problem, json.dumps(node[keyword]), keyword)
+            for keyword in ("$id", "id"):
+                value = node.get(keyword)
+                if keyword == "id" and (not isinstance(value, str) or path != "/"):
+                    continue  # "id" is a plain property name in most schemas
+                if value is not None and not (isinstance(value, str) and value.startswith("#")):
+                    refuse(
+                        f"{path} {keyword}",
+                        f"{keyword} {value!r} would resolve references elsewhere; a form is named by its "
+                        "file, remove it",
+                        json.dumps(value),
+                    )
+            if "pattern" in node and (problem := pattern_problem(node["pattern"])):
+                refuse(f"{path} pattern", problem, json.dumps(node["pattern"]))
+            patterns = node.get("patternProperties")
+            for pattern in patterns if isinstance(patterns, dict) else ():
+                if problem := pattern_problem(pattern):
+                    refuse(f"{path} patternProperties", problem, json.dumps(pattern))
+        if {"unevaluatedProperties", "patternProperties"} <= keywords:
+            refuse(
+                "/",
+                "unevaluatedProperties cannot be used together with patternProperties in Lexflow forms; "
+                "use additionalProperties",
+                '"unevaluatedProperties"',
+            )
     return errors
