@@ -27,7 +27,7 @@ from workflows import metadata
 from workflows.api import DeployError, ServiceParams
 from workflows.patterns import pattern_problem
 from workflows.restricted import check_source
-from workflows.xmlsafe import MAX_PACKAGE_BYTES, parse_xml
+from workflows.xmlsafe import MAX_PACKAGE_BYTES, parse_xml, utf8_error
 
 BPMN_NS = metadata.BPMN_NS
 CAMUNDA_NS = metadata.CAMUNDA_NS
@@ -95,10 +95,12 @@ def read_files(files: Mapping[str, bytes]) -> CheckedPackage:
             if tree is not None:
                 (pkg.dmn if lower.endswith(".dmn") else pkg.bpmn)[name] = tree
         elif lower.endswith(".json"):
+            not_utf8 = utf8_error(name, content)
+            if not_utf8 is not None:
+                pkg.add([not_utf8])
+                continue
             try:
                 pkg.forms[name] = json.loads(content.decode("utf-8"))
-            except UnicodeDecodeError:
-                pkg.add([DeployError(name, None, None, None, "form file is not UTF-8 text")])
             except json.JSONDecodeError as exc:
                 pkg.add([DeployError(name, exc.lineno, None, None, f"invalid JSON: {exc.msg}")])
         else:

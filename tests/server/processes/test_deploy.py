@@ -185,3 +185,16 @@ def test_form_patterns_never_go_through_pythons_backtracking_re(client_for, demo
     assert response.status_code == 400, response.content
     errors = response.json()["errors"]
     assert "data.name" in errors and any("not allowed" in m for m in errors["data"])
+
+
+def test_an_upload_that_is_not_utf8_is_refused_with_file_line_and_byte_offset(client_for, demo):
+    files = fixture_files("approval")
+    files["approval.bpmn"] = files["approval.bpmn"].replace(b"Review", "Prüfung".encode("latin-1"), 1)
+    response = upload(client_for("designer"), files)
+    assert response.status_code == 400
+    [error] = response.json()["deploy_errors"]
+    offset = files["approval.bpmn"].index(b"\xfc")
+    assert (
+        error["file"] == "approval.bpmn" and error["line"] == files["approval.bpmn"][:offset].count(b"\n") + 1
+    )
+    assert f"byte 0xFC at byte offset {offset}" in error["message"]
