@@ -1,6 +1,7 @@
-"""Lexflow benchmark: the bare engine in process (a), the real server over HTTP (b), and b/a (c).
+"""Lexflow benchmark: the bare engine in process (a), the real server over HTTP (b), and b/a (c);
+and (s) what one script step and one condition step cost through Lexflow's script sandbox.
 
-Usage: .venv/bin/python bench/run.py [--only inprocess|http] [--duration S] [--users N]
+Usage: .venv/bin/python bench/run.py [--only inprocess|http|scripts] [--duration S] [--users N]
 
 Prints a table and writes bench/results/latest.json. It reports against the targets
 (>= 300 task completions/s over HTTP, >= 25% of the in-process rate) but asserts nothing:
@@ -26,6 +27,7 @@ sys.path.insert(0, str(BENCH))  # run as a script: the sibling modules are not a
 
 import http_bench  # noqa: E402
 import inprocess  # noqa: E402
+import scripts  # noqa: E402
 
 BPMN_DIR = BENCH / "processes" / "approval"
 RESULTS = BENCH / "results" / "latest.json"
@@ -33,6 +35,7 @@ TARGET_HTTP_COMPLETIONS = 300.0
 TARGET_RATIO = 0.25
 DEFAULT_INPROCESS_S = 3.0
 DEFAULT_HTTP_S = 10.0
+DEFAULT_SCRIPTS_S = 12.0
 BUSY_WARN_PCT = 15.0
 
 
@@ -139,6 +142,10 @@ def _print_report(report: dict) -> None:
             print("  gunicorn log tail:\n" + b["server_log_tail"])
         print()
 
+    if report.get("scripts"):
+        print(scripts.report(report["scripts"]))
+        print()
+
     print("Targets (reported, not asserted):")
     for t in report["targets"]:
         state = "n/a" if t["met"] is None else ("met" if t["met"] else "NOT met")
@@ -172,7 +179,7 @@ def _interrupt(signum, frame):
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", choices=["inprocess", "http"], help="run one part only")
+    ap.add_argument("--only", choices=["inprocess", "http", "scripts"], help="run one part only")
     ap.add_argument(
         "--duration",
         type=float,
@@ -199,6 +206,16 @@ def main(argv: list[str] | None = None) -> int:
 
     # Sampled before anything of ours runs: a busy machine (tests, builds) halves the figures.
     report["machine"]["background_busy_pct"] = http_bench.background_busy_pct()
+    if args.only in (None, "scripts"):
+        print(f"(s) script steps: {args.duration or DEFAULT_SCRIPTS_S:g} s ...", flush=True)
+        report["scripts"] = scripts.run(args.duration or DEFAULT_SCRIPTS_S)
+    if args.only == "scripts":
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.with_name("scripts.json").write_text(json.dumps(report, indent=2) + "\n")
+        print()
+        print(scripts.report(report["scripts"]))
+        print(f"\nwritten: {RESULTS.with_name('scripts.json').relative_to(REPO)}")
+        return 0
     if args.only != "http":
         print(f"(a) in-process: {args.duration or DEFAULT_INPROCESS_S:g} s per phase ...", flush=True)
         report["inprocess"] = inprocess.run(BPMN_DIR / "approval.bpmn", args.duration or DEFAULT_INPROCESS_S)

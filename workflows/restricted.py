@@ -509,7 +509,8 @@ def plain_expression(source: str, functions: frozenset[str] = frozenset()) -> bo
     """Whether an expression can only look values up, compare them and call the engine's functions.
 
     Such an expression has no loop, no comprehension, no function of its own and no operation
-    whose result is larger than its inputs (no `*`, `**`, `<<`, `%`, formatting or padding),
+    whose result is larger than its inputs (no `*`, `**`, `<<`, `%`, formatting or padding; a
+    slice is a copy of part of a value), and it builds no list or dict of its own values,
     so it finishes in time linear in the data it reads and allocates next to nothing: the
     engine evaluates it in process. Gateway conditions, DMN cells, timer and queue
     expressions are almost all of this kind. Everything else runs in the sandbox process.
@@ -529,6 +530,62 @@ def _plain(source: str, functions: frozenset[str]) -> bool:
     if len(nodes) > _PLAIN_NODES * 2:  # operator and context nodes count too
         return False
     return _plain_node(tree.body, functions)
+
+
+_PLAIN_STATEMENTS = 40
+_PLAIN_SCRIPT_CHARS = 4000
+
+
+def plain_script(source: str, functions: frozenset[str] = frozenset()) -> bool:
+    """Whether a script is only assignments of plain expressions, with `if`, `del` and `try`.
+
+    Like a plain expression it cannot loop or grow anything: no loop, no function, no store
+    into a list or dict (which could build shared structures that explode when saved), at most
+    a few dozen statements. `accepted_at = now()` and `due = deadline("x", since=accepted_at)`
+    are plain scripts: the engine runs them in process. Everything else runs in the sandbox.
+    """
+    return _plain_script(source, functions)
+
+
+@lru_cache(maxsize=8192)
+def _plain_script(source: str, functions: frozenset[str]) -> bool:
+    if len(source) > _PLAIN_SCRIPT_CHARS:
+        return False
+    try:
+        tree = parse(source, "exec")
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return False
+    statements = [node for node in ast.walk(tree) if isinstance(node, ast.stmt)]
+    return len(statements) <= _PLAIN_STATEMENTS and all(_plain_statement(n, functions) for n in tree.body)
+
+
+def _plain_statement(node: ast.stmt, functions: frozenset[str]) -> bool:  # noqa: PLR0911
+    def expression(child: ast.AST) -> bool:
+        return _plain_node(child, functions)
+
+    def block(body: list[ast.stmt]) -> bool:
+        return all(_plain_statement(n, functions) for n in body)
+
+    if isinstance(node, ast.Assign):
+        return all(isinstance(t, ast.Name) for t in node.targets) and expression(node.value)
+    if isinstance(node, ast.AugAssign):
+        return (
+            isinstance(node.target, ast.Name)
+            and isinstance(node.op, ast.Add | ast.Sub)
+            and (_numeric_constant(node.value))
+        )
+    if isinstance(node, ast.Expr):
+        return expression(node.value)
+    if isinstance(node, ast.If):
+        return expression(node.test) and block(node.body) and block(node.orelse)
+    if isinstance(node, ast.Delete):
+        return all(isinstance(t, ast.Name) for t in node.targets)
+    if isinstance(node, ast.Pass):
+        return True
+    if isinstance(node, ast.Try):
+        handlers_plain = all(h.name is None and _catchable(h.type) and block(h.body) for h in node.handlers)
+        return not node.finalbody and handlers_plain and block(node.body) and block(node.orelse)
+    return False
 
 
 def _constant_collection(node: ast.AST) -> bool:
@@ -557,7 +614,11 @@ def _plain_node(node: ast.AST, functions: frozenset[str]) -> bool:  # noqa: PLR0
     if isinstance(node, ast.Attribute):
         return not node.attr.startswith("_") and plain(node.value)
     if isinstance(node, ast.Subscript):
-        return not isinstance(node.slice, ast.Slice) and plain(node.value) and plain(node.slice)
+        index = node.slice
+        if isinstance(index, ast.Slice):  # a copy of part of the value: never longer than it
+            parts = [part for part in (index.lower, index.upper, index.step) if part is not None]
+            return plain(node.value) and all(plain(part) for part in parts)
+        return plain(node.value) and plain(index)
     if isinstance(node, ast.Compare):
         return all(isinstance(op, _PLAIN_OPS) for op in node.ops) and all(
             plain(n) for n in (node.left, *node.comparators)

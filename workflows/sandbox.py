@@ -68,6 +68,8 @@ class SandboxProcess:
         )
         self._to = self.process.stdin.fileno()
         self._from = self.process.stdout.fileno()
+        self._poller = select.poll()
+        self._poller.register(self._from, select.POLLIN | select.POLLHUP | select.POLLERR)
         try:
             ready = self._receive(time.monotonic() + STARTUP_TIMEOUT_S)
         except (_Timeout, _Gone) as exc:
@@ -148,11 +150,9 @@ class SandboxProcess:
 
     def _read(self, n: int, deadline: float) -> bytes:
         buf = bytearray()
-        poller = select.poll()
-        poller.register(self._from, select.POLLIN | select.POLLHUP | select.POLLERR)
         while len(buf) < n:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not poller.poll(max(1, int(remaining * 1000))):
+            if remaining <= 0 or not self._poller.poll(max(1, int(remaining * 1000))):
                 raise _Timeout()
             chunk = os.read(self._from, min(n - len(buf), 1 << 20))
             if not chunk:
