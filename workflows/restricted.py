@@ -661,7 +661,11 @@ def _plain_node(node: ast.AST, functions: frozenset[str]) -> bool:  # noqa: PLR0
 
 
 class _Deadline:
-    """A sys.settrace tracer that aborts the traced code once the deadline has passed.
+    """A sys.settrace tracer that aborts the traced code once it has used its CPU time.
+
+    CPU time, not wall time: on a busy machine a script waiting for a core must not fail for
+    it. Reading the process's CPU clock costs a system call, so the tracer first compares the
+    (cheap) wall clock with the moment the CPU time could at the earliest run out.
 
     Python 3.11 emits no line event for a one-line `while True: pass`, so frames of
     restricted code get per-opcode events; our own helper functions only line events.
@@ -670,44 +674,44 @@ class _Deadline:
     """
 
     def __init__(self, seconds: float) -> None:
-        self.deadline = time.monotonic() + seconds
+        self.cpu_deadline = time.process_time() + seconds
+        self.next_look = time.monotonic() + seconds
         self.expired = False
 
     def __call__(self, frame: FrameType, event: str, arg: Any) -> Any:
         if event == "call" and frame.f_code.co_filename == SCRIPT_FILENAME:
             frame.f_trace_opcodes = True
-        if self.expired or time.monotonic() > self.deadline:
-            self.expired = True
+        if self.expired:
             raise ScriptTimeout()
+        now = time.monotonic()
+        if now > self.next_look:
+            left = self.cpu_deadline - time.process_time()
+            if left <= 0:
+                self.expired = True
+                raise ScriptTimeout()
+            self.next_look = now + left
         return self
 
 
-_current_deadline: list[_Deadline] = []
-
-
-def pause_deadline(seconds: float) -> None:
-    """Give the running script `seconds` more: the time it spent waiting on the engine's functions."""
-    if _current_deadline:
-        _current_deadline[-1].deadline += seconds
+def timeout_message(seconds: float) -> str:
+    return f"ran longer than {seconds:g} s of CPU time and was stopped"
 
 
 def run_limited(seconds: float, fn: Callable[[], Any]) -> Any:
-    """Run `fn` with a time limit on the restricted code it runs; a ScriptError when it is exceeded."""
+    """Run `fn` with a CPU-time limit on the restricted code it runs; a ScriptError past it."""
     tracer = _Deadline(seconds)
     previous = sys.gettrace()
-    _current_deadline.append(tracer)
     sys.settrace(tracer)
     try:
         return fn()
     except ScriptTimeout:
-        raise ScriptError(f"ran longer than {seconds:g} s and was stopped", kind="timeout") from None
+        raise ScriptError(timeout_message(seconds), kind="timeout") from None
     except Exception:
         if tracer.expired:  # the script caught the timeout and failed on something else
-            raise ScriptError(f"ran longer than {seconds:g} s and was stopped", kind="timeout") from None
+            raise ScriptError(timeout_message(seconds), kind="timeout") from None
         raise
     finally:
         sys.settrace(previous)
-        _current_deadline.pop()
 
 
 def script_globals(

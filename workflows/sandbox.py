@@ -1,9 +1,12 @@
 """Running scripts in sandbox processes: the server's side of `workflows/sandbox_child.py`.
 
-A script runs in a separate process whose memory the kernel caps and whose time the server
-bounds: when a request outlives its limit the process is killed (SIGKILL) and the script
-fails with an ordinary `ScriptError`. Whatever one C-level operation does in there, the
-server's process only waits on a pipe, with the GIL free for everyone else.
+A script runs in a separate process whose memory the kernel caps and whose CPU time the
+server bounds: when a request has used its limit (read from /proc while it waits), the
+process is killed (SIGKILL) and the script fails with an ordinary `ScriptError`. CPU time,
+not wall time, so a busy machine does not fail scripts that merely waited for a core; a
+request is killed after WALL_FACTOR times its limit in wall time all the same. Whatever one
+C-level operation does in there, the server's process only waits on a pipe, with the GIL
+free for everyone else.
 
 Processes are kept in a small pool per memory limit and reused; one is started when none is
 free (a fresh one takes about 50 ms) and a killed one is simply not returned to the pool.
@@ -30,12 +33,14 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from workflows.restricted import ScriptError, describe, from_wire, to_wire
+from workflows.restricted import ScriptError, describe, from_wire, timeout_message, to_wire
 
 logger = logging.getLogger("lexflow.sandbox")
 
 CHILD = Path(__file__).resolve().with_name("sandbox_child.py")
 GRACE_S = 0.25  # past the time limit, before the kill: the child's own timer usually answers first
+WALL_FACTOR = 20  # a request is killed after this many times its limit in wall time, CPU or not
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 STARTUP_TIMEOUT_S = 30.0
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024  # what a script may hand back at once
 MAX_IDLE = 4
@@ -56,6 +61,7 @@ class SandboxProcess:
     def __init__(self, memory_mib: int) -> None:
         self.memory_mib = memory_mib
         self.retired = False
+        self._cpu = 0.0  # the child's CPU seconds when it last answered (it uses none while idle)
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and file
             [sys.executable, "-I", "-B", str(CHILD), str(memory_mib)],
             stdin=subprocess.PIPE,
@@ -75,9 +81,10 @@ class SandboxProcess:
         except (_Timeout, _Gone) as exc:
             self.kill()
             raise ScriptError("the script sandbox could not be started", kind="crash") from exc
-        if ready != {"ready": True}:
+        if not isinstance(ready, dict) or ready.get("ready") is not True:
             self.kill()
             raise ScriptError("the script sandbox could not be started", kind="crash")
+        self._cpu = float(ready.get("cpu", 0.0))
 
     @property
     def alive(self) -> bool:
@@ -106,18 +113,31 @@ class SandboxProcess:
         done = False
         try:
             self._send(request)
-            deadline = time.monotonic() + time_limit + GRACE_S
+            started = time.monotonic()
+            look = started + time_limit + GRACE_S  # when the CPU time could first have run out
+            hard = started + max(time_limit * WALL_FACTOR, 10.0)
             while True:
-                message = self._receive(deadline)
+                try:
+                    message = self._receive(min(look, hard))
+                except _Timeout:
+                    now = time.monotonic()
+                    left = time_limit + GRACE_S - (self._child_cpu() - self._cpu)
+                    if left <= 0 or now >= hard:
+                        raise
+                    look = now + max(left, 0.05)  # it was waiting for a core: give it the rest
+                    continue
                 if "call" not in message:
                     done = True
                     self.retired = bool(message.get("retire"))
+                    self._cpu = float(message.get("cpu", self._cpu))
                     return message
-                started = time.monotonic()
+                waited = time.monotonic()
                 self._send(_call(functions, message))
-                deadline += time.monotonic() - started  # the server's time is not the script's
+                paused = time.monotonic() - waited  # the server's time is not the script's
+                look += paused
+                hard += paused
         except _Timeout:
-            raise ScriptError(f"ran longer than {time_limit:g} s and was stopped", kind="timeout") from None
+            raise ScriptError(timeout_message(time_limit), kind="timeout") from None
         except _Gone:
             raise self._ended() from None
         except BrokenPipeError:
@@ -125,6 +145,15 @@ class SandboxProcess:
         finally:
             if not done:
                 self.kill()  # a timeout, a crash, or the server interrupted: never reuse it
+
+    def _child_cpu(self) -> float:
+        """The child's CPU seconds so far, from /proc (where there is none: as if it used them all)."""
+        try:
+            with open(f"/proc/{self.process.pid}/stat") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+            return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+        except (OSError, ValueError, IndexError):
+            return float("inf")
 
     def _ended(self) -> ScriptError:
         """Why the child went away mid-request."""

@@ -6,8 +6,9 @@ SpiffWorkflow, lxml or Django in here), then limits itself before it runs anythi
 
 - address space: what it has after start-up plus MEMORY_MIB, so any allocation past that
   fails with MemoryError, whatever single operation asks for it;
-- CPU time: moved before each request to what it has used plus the request's time limit
-  (and a margin), so the kernel ends it if the parent's own kill ever fails to;
+- CPU time: each request's time limit is CPU time, counted by the tracer for Python code and
+  by the parent (from /proc) for one long C call; RLIMIT_CPU, moved before each request to
+  what it has used plus the limit and a margin, ends it if the parent's kill ever fails to;
 - no file writes, no core dumps; SIGKILL when the parent dies.
 
 The parent kills it outright when a request outlives its time limit: a C-level operation
@@ -111,10 +112,8 @@ def _function_proxy(policy: Any, channel: _Channel, name: str) -> Any:
     """A stand-in for one of the engine's functions: the parent runs it, with the case's data."""
 
     def call(*args: Any, **kwargs: Any) -> Any:
-        started = time.monotonic()
         channel.send({"call": name, "args": policy.to_wire(list(args)), "kwargs": policy.to_wire(kwargs)})
-        reply = channel.receive()
-        policy.pause_deadline(time.monotonic() - started)
+        reply = channel.receive()  # waiting uses no CPU time: the script's limit is not touched
         if reply is None:
             os._exit(0)  # the parent is gone
         if "raise" in reply:
@@ -174,7 +173,7 @@ def main() -> None:
     _die_with_parent()
     _limit(memory_mib)
     channel = _Channel(read_fd, write_fd)
-    channel.send({"ready": True})
+    channel.send({"ready": True, "cpu": time.process_time()})
     served = 0
     while True:
         request = channel.receive()
@@ -187,6 +186,7 @@ def main() -> None:
         served += 1
         if served >= RETIRE_AFTER:
             reply["retire"] = True
+        reply["cpu"] = time.process_time()  # the parent's kill counts CPU time from here
         try:
             channel.send(reply)
         except MemoryError:
