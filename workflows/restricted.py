@@ -730,11 +730,11 @@ def script_globals(
         g.update(context)
         g.update(external_context or {})
     else:
-        for name in names:
-            if name in context:
-                g[name] = context[name]
-            elif external_context and name in external_context:
+        for name in names:  # external context (DMN's input value, data objects) wins, as above
+            if external_context and name in external_context:
                 g[name] = external_context[name]
+            elif name in context:
+                g[name] = context[name]
     g.update(functions)
     g.update(GUARDS)
     return g

@@ -122,9 +122,7 @@ class RestrictedEnvironment(TaskDataEnvironment):
         # Only the data the source names goes across: it can reach no other.
         sent = {name: context[name] for name in names if name in context}
         external = {
-            name: external_context[name]
-            for name in names
-            if external_context and name in external_context and name not in context
+            name: external_context[name] for name in names if external_context and name in external_context
         }
         reply = sandbox.pool(self.memory_limit).run(
             mode, source, sent, external, self._bound_functions(names, context), self.time_limit
