@@ -1,7 +1,11 @@
 """Lexflow benchmark: the bare engine in process (a), the real server over HTTP (b), and b/a (c);
 and (s) what one script step and one condition step cost through Lexflow's script sandbox.
 
-Usage: .venv/bin/python bench/run.py [--only inprocess|http|scripts] [--duration S] [--users N]
+Usage: .venv/bin/python bench/run.py [--only inprocess|http|background|scripts] [--duration S]
+       [--users N]
+
+(d) background work: render time per official-notice template, and a burst of timers all
+due at one moment fired by one and two timer workers beside a document worker's backlog.
 
 Prints a table and writes bench/results/latest.json. It reports against the targets
 (>= 300 task completions/s over HTTP, >= 25% of the in-process rate) but asserts nothing:
@@ -25,6 +29,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))  # run as a script: the sibling modules are not a package
 
+import background_bench  # noqa: E402
 import http_bench  # noqa: E402
 import inprocess  # noqa: E402
 import scripts  # noqa: E402
@@ -142,6 +147,14 @@ def _print_report(report: dict) -> None:
             print("  gunicorn log tail:\n" + b["server_log_tail"])
         print()
 
+    d = report.get("background")
+    if d and "renders" in d:
+        background_bench.print_report(d)
+        print()
+    elif d:
+        reason = (d.get("skipped") or d.get("failed")).splitlines()[0]
+        print(f"(d) background: {'skipped' if 'skipped' in d else 'FAILED'}: {reason}")
+
     if report.get("scripts"):
         print(scripts.report(report["scripts"]))
         print()
@@ -179,7 +192,9 @@ def _interrupt(signum, frame):
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", choices=["inprocess", "http", "scripts"], help="run one part only")
+    parts = ["inprocess", "http", "background", "scripts"]
+    ap.add_argument("--only", choices=parts, help="run one part only")
+    ap.add_argument("--timers", type=int, default=1000, help="timers in each burst (default 1000)")
     ap.add_argument(
         "--duration",
         type=float,
@@ -216,13 +231,13 @@ def main(argv: list[str] | None = None) -> int:
         print(scripts.report(report["scripts"]))
         print(f"\nwritten: {RESULTS.with_name('scripts.json').relative_to(REPO)}")
         return 0
-    if args.only != "http":
+    if args.only in (None, "inprocess"):
         print(f"(a) in-process: {args.duration or DEFAULT_INPROCESS_S:g} s per phase ...", flush=True)
         report["inprocess"] = inprocess.run(BPMN_DIR / "approval.bpmn", args.duration or DEFAULT_INPROCESS_S)
     elif ref := _previous_inprocess():
         report["inprocess_reference"] = ref
 
-    if args.only != "inprocess":
+    if args.only in (None, "http"):
         print(
             f"(b) HTTP: fresh database, migrate, seed, deploy, gunicorn; {args.users} users, "
             f"{args.duration or DEFAULT_HTTP_S:g} s per phase ...",
@@ -239,6 +254,21 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
             report["http"] = {"failed": f"{type(exc).__name__}: {str(exc)[:2000]}"}
 
+    if args.only in (None, "background"):
+        print(
+            f"(d) background: fresh database, demo cases, notices rendered per template; "
+            f"bursts of {args.timers} timers with 1 and 2 timer workers ...",
+            flush=True,
+        )
+        try:
+            report["background"] = background_bench.run(REPO, timers=args.timers)
+        except http_bench.Skip as exc:
+            print(f"(d) skipped: {exc}")
+            report["background"] = {"skipped": str(exc)}
+        except Exception as exc:  # report the failure, keep the other figures
+            traceback.print_exc()
+            report["background"] = {"failed": f"{type(exc).__name__}: {str(exc)[:2000]}"}
+
     a = report.get("inprocess") or report.get("inprocess_reference")
     b = report.get("http") or {}
     if a and "completions" in b:
@@ -251,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     _print_report(report)
-    return 1 if "failed" in b else 0
+    return 1 if "failed" in b or "failed" in report.get("background", {}) else 0
 
 
 if __name__ == "__main__":

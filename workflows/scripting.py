@@ -29,7 +29,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnviron
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from workflows import sandbox
-from workflows.api import EngineError
+from workflows.api import BpmnError, EngineError
 from workflows.restricted import (
     FORBIDDEN_NAMES,
     SAFE_GLOBALS,
@@ -187,7 +187,15 @@ class RestrictedScriptEngine(PythonScriptEngine):
                 f"service task {spec.bpmn_id} calls unknown service {operation_name!r}",
             )
         params = {name: p.get("value") for name, p in (operation_params or {}).items()}
-        result = handler(params)
+        try:
+            result = handler(params)
+        except BpmnError as exc:
+            exc.task_id = task.id  # the engine routes it to the error boundary event on this task
+            raise
+        except EngineError:
+            raise
+        except Exception as exc:  # an unexpected failure stays an error, located on the task
+            raise element_error(spec, f"{spec.bpmn_id}: service {operation_name!r} failed: {exc}") from exc
         try:
             return json.dumps(result)
         except (TypeError, ValueError) as exc:

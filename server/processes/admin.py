@@ -1,12 +1,20 @@
 from django.contrib import admin
 
-from server.processes.models import DeadlineSetting, HumanTask, ProcessDefinition, ProcessInstance, Timer
+from server.processes.models import (
+    DeadlineSetting,
+    HumanTask,
+    ProcessDefinition,
+    ProcessInstance,
+    ScheduledStart,
+    Subscription,
+    Timer,
+)
 
 
 @admin.register(ProcessDefinition)
 class ProcessDefinitionAdmin(admin.ModelAdmin):
-    list_display = ["key", "version", "name", "is_public", "deployed_by", "deployed_at"]
-    list_filter = ["is_public"]
+    list_display = ["key", "version", "name", "is_public", "retired", "deployed_by", "deployed_at"]
+    list_filter = ["is_public", "retired"]
     readonly_fields = ["key", "version", "digest", "files", "deployed_by", "deployed_at"]
 
 
@@ -34,3 +42,21 @@ class DeadlineSettingAdmin(admin.ModelAdmin):
     list_display = ["organisation", "key", "amount", "unit", "warn_before", "updated_at"]
     list_filter = ["unit", "key"]
     search_fields = ["organisation__code", "organisation__name", "key"]
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    """Synced from the engine: read only, like the timer rows' source of truth."""
+
+    list_display = ["id", "instance", "kind", "name", "bpmn_id", "correlation", "status", "created_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["name", "bpmn_id"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ScheduledStart)
+class ScheduledStartAdmin(admin.ModelAdmin):
+    list_display = ["key", "bpmn_id", "expression", "next_at", "last_at", "started", "error"]
+    readonly_fields = ["key", "bpmn_id", "timer", "expression", "anchor", "last_at", "started", "error"]

@@ -12,7 +12,14 @@ from server.accounts.selectors import user_grants
 from server.core import calendar
 from server.processes.deadlines import process_working_days_left
 from server.processes.engine import engine, package_for
-from server.processes.models import HumanTask, ProcessDefinition, ProcessInstance, TaskStatus
+from server.processes.models import (
+    CANDIDATE_USER_PREFIX,
+    HumanTask,
+    InstanceStatus,
+    ProcessDefinition,
+    ProcessInstance,
+    TaskStatus,
+)
 from workflows import ElementStates
 
 APPLICANT_GROUP = Role.APPLICANT.value
@@ -29,9 +36,13 @@ def instances_visible_to(user: AbstractBaseUser) -> QuerySet[ProcessInstance]:
 
 def _queue_q(user: AbstractBaseUser) -> Q:
     """Tasks a user may work: a candidate group matching one of their roles within that role's
-    organisation scope, tasks for the applicant group on the user's own cases, and tasks
-    assigned to them."""
-    q = Q(assignee=user) | Q(candidates__group=APPLICANT_GROUP, instance__applicant=user)
+    organisation scope, tasks for the applicant group on the user's own cases, tasks naming
+    them as a candidate user, and tasks assigned to them."""
+    q = (
+        Q(assignee=user)
+        | Q(candidates__group=APPLICANT_GROUP, instance__applicant=user)
+        | Q(candidates__group=f"{CANDIDATE_USER_PREFIX}{user.get_username()}")
+    )
     for grant in user_grants(user):
         if grant.role in STAFF_ROLES:
             q |= Q(candidates__group=grant.role, org_path__startswith=grant.path)
@@ -127,7 +138,7 @@ def task_is_visible_to(task: HumanTask, user: AbstractBaseUser) -> bool:
 
 def task_is_actionable_by(task: HumanTask, user: AbstractBaseUser) -> bool:
     """May `user` claim and complete `task`? The same rule as the queue (`_queue_q`)."""
-    if task.assignee_id == user.pk:
+    if task.assignee_id == user.pk or user.get_username() in (task.candidate_users or ()):
         return True
     groups = set(task.candidate_groups)
     if APPLICANT_GROUP in groups and task.instance.applicant_id == user.pk:
@@ -154,6 +165,25 @@ def definition_main_bpmn(definition: ProcessDefinition) -> tuple[str, str]:
 def instance_element_states(instance: ProcessInstance) -> ElementStates:
     """Completed, current and waiting diagram elements of a case, read from its engine state."""
     return engine().element_states(package_for(instance.definition), instance.state)
+
+
+def definition_for_new_cases(key: str) -> ProcessDefinition | None:
+    """The version a new case of `key` starts on: the latest one that is not retired."""
+    return ProcessDefinition.objects.filter(key=key, retired=False).order_by("-version").first()
+
+
+def definitions_startable() -> QuerySet[ProcessDefinition]:
+    """For every process, the version new cases start on (processes with every version retired
+    are left out)."""
+    from django.db.models import Max
+
+    latest_ids = (
+        ProcessDefinition.objects.filter(retired=False)
+        .values("key")
+        .annotate(latest=Max("id"))
+        .values_list("latest", flat=True)
+    )
+    return ProcessDefinition.objects.filter(id__in=list(latest_ids)).order_by("key")
 
 
 def definitions_latest() -> QuerySet[ProcessDefinition]:
@@ -203,3 +233,15 @@ def event_detail_for(user: AbstractBaseUser | None, instance: ProcessInstance, d
 def _applicant_fields(instance: ProcessInstance) -> frozenset[str]:
     info = package_for(instance.definition).processes.get(instance.definition.key)
     return info.applicant_fields if info is not None else frozenset({"case"})
+
+
+def timers_next_due_in(now: datetime | None = None) -> float | None:
+    """Seconds until the next waiting timer of a running case falls due (0 if one is due), or None."""
+    now = now or timezone.now()
+    due_at = (
+        ProcessInstance.objects.filter(status=InstanceStatus.RUNNING, next_timer_at__isnull=False)
+        .order_by("next_timer_at")
+        .values_list("next_timer_at", flat=True)
+        .first()
+    )
+    return None if due_at is None else max(0.0, (due_at - now).total_seconds())
