@@ -1,6 +1,8 @@
-"""Lexflow benchmark: the bare engine in process (a), the real server over HTTP (b), and b/a (c).
+"""Lexflow benchmark: the bare engine in process (a), the real server over HTTP (b), and b/a (c);
+and (s) what one script step and one condition step cost through Lexflow's script sandbox.
 
-Usage: .venv/bin/python bench/run.py [--only inprocess|http|background] [--duration S] [--users N]
+Usage: .venv/bin/python bench/run.py [--only inprocess|http|background|scripts] [--duration S]
+       [--users N]
 
 (d) background work: render time per official-notice template, and a burst of timers all
 due at one moment fired by one and two timer workers beside a document worker's backlog.
@@ -30,6 +32,7 @@ sys.path.insert(0, str(BENCH))  # run as a script: the sibling modules are not a
 import background_bench  # noqa: E402
 import http_bench  # noqa: E402
 import inprocess  # noqa: E402
+import scripts  # noqa: E402
 
 BPMN_DIR = BENCH / "processes" / "approval"
 RESULTS = BENCH / "results" / "latest.json"
@@ -37,6 +40,7 @@ TARGET_HTTP_COMPLETIONS = 300.0
 TARGET_RATIO = 0.25
 DEFAULT_INPROCESS_S = 3.0
 DEFAULT_HTTP_S = 10.0
+DEFAULT_SCRIPTS_S = 12.0
 BUSY_WARN_PCT = 15.0
 
 
@@ -151,6 +155,10 @@ def _print_report(report: dict) -> None:
         reason = (d.get("skipped") or d.get("failed")).splitlines()[0]
         print(f"(d) background: {'skipped' if 'skipped' in d else 'FAILED'}: {reason}")
 
+    if report.get("scripts"):
+        print(scripts.report(report["scripts"]))
+        print()
+
     print("Targets (reported, not asserted):")
     for t in report["targets"]:
         state = "n/a" if t["met"] is None else ("met" if t["met"] else "NOT met")
@@ -184,7 +192,8 @@ def _interrupt(signum, frame):
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", choices=["inprocess", "http", "background"], help="run one part only")
+    parts = ["inprocess", "http", "background", "scripts"]
+    ap.add_argument("--only", choices=parts, help="run one part only")
     ap.add_argument("--timers", type=int, default=1000, help="timers in each burst (default 1000)")
     ap.add_argument(
         "--duration",
@@ -212,6 +221,16 @@ def main(argv: list[str] | None = None) -> int:
 
     # Sampled before anything of ours runs: a busy machine (tests, builds) halves the figures.
     report["machine"]["background_busy_pct"] = http_bench.background_busy_pct()
+    if args.only in (None, "scripts"):
+        print(f"(s) script steps: {args.duration or DEFAULT_SCRIPTS_S:g} s ...", flush=True)
+        report["scripts"] = scripts.run(args.duration or DEFAULT_SCRIPTS_S)
+    if args.only == "scripts":
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.with_name("scripts.json").write_text(json.dumps(report, indent=2) + "\n")
+        print()
+        print(scripts.report(report["scripts"]))
+        print(f"\nwritten: {RESULTS.with_name('scripts.json').relative_to(REPO)}")
+        return 0
     if args.only in (None, "inprocess"):
         print(f"(a) in-process: {args.duration or DEFAULT_INPROCESS_S:g} s per phase ...", flush=True)
         report["inprocess"] = inprocess.run(BPMN_DIR / "approval.bpmn", args.duration or DEFAULT_INPROCESS_S)

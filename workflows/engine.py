@@ -56,7 +56,7 @@ from workflows.api import (
     WaitingTimer,
     correlation_text,
 )
-from workflows.scripting import RestrictedScriptEngine, ScriptTimeout, element_error
+from workflows.scripting import DEFAULT_MEMORY_MIB, RestrictedScriptEngine, ScriptError, element_error
 
 CACHE_SIZE = 64
 APPLICANT_GROUP = "applicant"
@@ -128,15 +128,20 @@ class Engine:
         service_params: Mapping[str, ServiceParams] | None = None,
         functions: Mapping[str, Callable[..., Any]] | None = None,
         script_time_limit: float = 1.0,
+        script_memory_limit: int = DEFAULT_MEMORY_MIB,
     ) -> None:
         """`services` answer service tasks by operator name; `service_params` are the parameters
         each reads (a service without an entry has its parameters left unchecked); `functions`
         are callables scripts and expressions may call by name, each receiving the task data as
         its first argument (so a `deadline("x")` helper can read the case's organisation without
-        the designer passing it).
+        the designer passing it). A script runs for at most `script_time_limit` seconds in a
+        sandbox process of at most `script_memory_limit` MiB (see `workflows.scripting`).
         """
         self.script_engine = RestrictedScriptEngine(
-            services=services, functions=functions, time_limit=script_time_limit
+            services=services,
+            functions=functions,
+            time_limit=script_time_limit,
+            memory_limit=script_memory_limit,
         )
         self._service_params = dict(service_params or {})
         self._cache: OrderedDict[str, _Compiled] = OrderedDict()
@@ -156,8 +161,10 @@ class Engine:
 
         `deploying` adds the checks only a new deploy must pass: every service task calls a
         service this engine answers, with the parameters it reads, each a valid Python
-        expression. Packages deployed before keep loading without them (a service withdrawn
-        since fails its task when a case reaches it, as an EngineError).
+        expression; no script or expression names a way out of the sandbox's ordinary errors
+        or a literal size it would refuse (`validation.check_sandbox_rules`). Packages
+        deployed before keep loading without them (a service withdrawn since fails its task
+        when a case reaches it, as an EngineError).
 
         `dry_run` checks the files exactly as a deploy would but keeps nothing: a designer
         validating draft after draft must not push deployed packages out of the cache.
@@ -166,7 +173,9 @@ class Engine:
         `default_group` is the group for human tasks with no lane and no candidate group. Both
         are listed in the package's `notes`.
         """
-        call_errors = self.service_call_errors(files) if deploying else []
+        call_errors = (
+            [*self.service_call_errors(files), *validation.check_sandbox_rules(files)] if deploying else []
+        )
         try:
             # A package refused for its service calls must not take a place in the cache either.
             compiled = self._compiled(files, default_group, keep=not dry_run and not call_errors)
@@ -492,8 +501,8 @@ class Instance:
                 raise EngineError(f"BPMN errors were caught more than {MAX_CAUGHT_ERRORS} times in one step")
         except EngineError:
             raise
-        except ScriptTimeout:
-            raise EngineError("a script or expression ran too long and was stopped") from None
+        except ScriptError as exc:  # from code SpiffWorkflow evaluates on its own (e.g. correlations)
+            raise EngineError(f"a script or expression failed: {exc}") from None
         except WorkflowException as exc:
             raise _engine_error(exc) from exc
         except SpiffWorkflowException as exc:
@@ -505,6 +514,12 @@ class Instance:
             if spec is not None:
                 raise element_error(spec, f"{spec.bpmn_id}: {type(exc).__name__}: {exc}") from exc
             raise EngineError(f"{type(exc).__name__}: {exc}") from exc
+        except (KeyboardInterrupt, SystemExit):
+            # Scripts cannot raise these here (they run in the sandbox, or are plain
+            # expressions): one that arrives is the server being stopped, and must stop it.
+            raise
+        except BaseException as exc:  # GeneratorExit and the like: still only this case's failure
+            raise EngineError(f"{type(exc).__name__} in the engine: {exc}") from None
         self._record_steps()
         self._record_sent()
         self._check_depth()
@@ -988,8 +1003,8 @@ def _engine_error(exc: WorkflowException) -> EngineError:
     message = str(exc)
     if element_id and element_id not in message:
         message = f"{element_id}: {message}"
-    if isinstance(cause, ScriptTimeout):
-        message = f"{element_id}: script or expression ran too long and was stopped"
+    if isinstance(cause, ScriptError) and cause.kind == "timeout":
+        message = f"{element_id}: script or expression {cause}"
     return EngineError(message, element_id=element_id, element_name=name)
 
 

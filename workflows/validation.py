@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
@@ -24,8 +25,9 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from workflows import dmn, events, fields, juel, metadata
 from workflows.api import DeployError, ServiceParams
-from workflows.scripting import check_source
-from workflows.xmlsafe import MAX_PACKAGE_BYTES, parse_xml
+from workflows.patterns import pattern_problem
+from workflows.restricted import check_source
+from workflows.xmlsafe import MAX_PACKAGE_BYTES, parse_xml, utf8_error
 
 BPMN_NS = metadata.BPMN_NS
 CAMUNDA_NS = metadata.CAMUNDA_NS
@@ -93,10 +95,12 @@ def read_files(files: Mapping[str, bytes]) -> CheckedPackage:
             if tree is not None:
                 (pkg.dmn if lower.endswith(".dmn") else pkg.bpmn)[name] = tree
         elif lower.endswith(".json"):
+            not_utf8 = utf8_error(name, content)
+            if not_utf8 is not None:
+                pkg.add([not_utf8])
+                continue
             try:
                 pkg.forms[name] = json.loads(content.decode("utf-8"))
-            except UnicodeDecodeError:
-                pkg.add([DeployError(name, None, None, None, "form file is not UTF-8 text")])
             except json.JSONDecodeError as exc:
                 pkg.add([DeployError(name, exc.lineno, None, None, f"invalid JSON: {exc.msg}")])
         else:
@@ -691,3 +695,251 @@ def check_form_fields(pkg: CheckedPackage, files: Mapping[str, bytes]) -> None:
         pkg.add(
             DeployError(name, fields.line_of(lines, leak.pointer), None, None, leak.message) for leak in leaks
         )
+
+
+# ---------------------------------------------------------------------------- expression sites
+#
+# Every place the engine evaluates something a designer wrote, in one list: what the sandbox
+# rules are checked against at deploy (`check_sandbox_rules`) and what its tests walk through.
+
+
+@dataclass(frozen=True)
+class ExpressionSite:
+    """One script or expression of a package, located for a designer."""
+
+    file: str
+    node: etree._Element  # the element it belongs to (a task, a flow, a DMN rule)
+    line: int | None  # the line of the expression itself
+    source: str
+    mode: str  # "exec" for scripts, "eval" for expressions
+    label: str  # what it is, as a designer calls it: "script", "condition", "DMN cell"...
+
+
+_EXPRESSION_TAGS = {
+    "conditionExpression": "condition",
+    "completionCondition": "completion condition",
+    "loopCardinality": "loop cardinality",
+    "timeDuration": "timer",
+    "timeDate": "timer",
+    "timeCycle": "timer",
+    "condition": "conditional event",
+    "messagePath": "message correlation",
+    "formalExpression": "message correlation",
+}
+_SPIFF_SCRIPTS = {"preScript": "pre-script", "postScript": "post-script"}
+_SPIFF_EXPRESSIONS = {"messagePayload": "message payload"}
+
+
+def _text_site(name: str, node: etree._Element, owner: etree._Element, mode: str, label: str):
+    text = (node.text or "").strip() if mode == "eval" else (node.text or "")
+    if text.strip():
+        yield ExpressionSite(name, owner, node.sourceline, text, mode, label)
+
+
+def expression_sites(pkg: CheckedPackage) -> Iterable[ExpressionSite]:
+    """Every script, condition, timer, queue expression, service parameter and DMN entry of a package."""
+    for name, tree in pkg.bpmn.items():
+        for node in tree.getroot().iter():
+            if not isinstance(node.tag, str):
+                continue
+            tag, ns = _localname(node), etree.QName(node).namespace
+            if ns == BPMN_NS and tag == "script":
+                yield from _text_site(name, node, _owner(node), "exec", "script")
+            elif ns == BPMN_NS and tag in _EXPRESSION_TAGS:
+                parent = node.getparent()
+                if (
+                    tag == "formalExpression"
+                    and _localname(parent) != "correlationPropertyRetrievalExpression"
+                ):
+                    continue
+                yield from _text_site(name, node, _owner(node), "eval", _EXPRESSION_TAGS[tag])
+            elif ns == SPIFF_NS and tag in _SPIFF_SCRIPTS:
+                yield from _text_site(name, node, _owner(node), "exec", _SPIFF_SCRIPTS[tag])
+            elif ns == SPIFF_NS and tag in _SPIFF_EXPRESSIONS:
+                yield from _text_site(name, node, _owner(node), "eval", _SPIFF_EXPRESSIONS[tag])
+            elif ns == SPIFF_NS and tag == "parameter" and (node.get("value") or "").strip():
+                # The parameter has an id of its own; the designer looks for the service task.
+                task = next((a for a in node.iterancestors() if etree.QName(a).namespace == BPMN_NS), node)
+                value = node.get("value").strip()
+                yield ExpressionSite(name, _owner(task), node.sourceline, value, "eval", "service parameter")
+            elif ns == BPMN_NS and tag in metadata.HUMAN_TAGS:
+                spec = metadata.human_task_spec(node, None)
+                for label, expr in (
+                    ("assignee", spec.assignee_expression),
+                    ("due date", spec.due_expression),
+                    ("follow-up date", spec.follow_up_expression),
+                    ("priority", spec.priority_expression),
+                ):
+                    if expr and expr.strip():
+                        yield ExpressionSite(name, node, node.sourceline, expr.strip(), "eval", label)
+    for name, tree in pkg.dmn.items():
+        for node in tree.getroot().iter():
+            if not isinstance(node.tag, str):
+                continue
+            tag = _localname(node)
+            if tag not in ("inputExpression", "inputEntry", "outputEntry"):
+                continue
+            text_node = next((c for c in node if _localname(c) == "text"), None)
+            text = (text_node.text or "").strip() if text_node is not None else ""
+            if text and text != "-":
+                line = text_node.sourceline if text_node is not None else node.sourceline
+                label = "DMN cell" if tag == "inputEntry" else "DMN expression"
+                yield ExpressionSite(name, _owner(node), line, text, "eval", label)
+
+
+MAX_DMN_CELL_CHARS = 2000  # SpiffWorkflow rewrites each `?` of a cell with a regex, quadratic in its length
+
+
+def _strict_problems(site: ExpressionSite) -> tuple[str, ...]:
+    """What only a deploy refuses in one source (see restricted.BASE_EXCEPTION_NAMES)."""
+    sources = [site.source]
+    if site.label == "DMN cell":
+        # Cells may be partial ("> 5", "? < 3"): check the readings SpiffWorkflow may use.
+        probe = site.source.replace("?", "x")
+        sources = [probe, f"x {probe}"]
+    for source in sources:
+        lenient = check_source(source, site.mode)
+        if lenient and lenient[0].startswith("syntax error") and source is not sources[-1]:
+            continue
+        strict = check_source(source, site.mode, strict=True)
+        return tuple(p for p in strict if p not in lenient)
+    return ()
+
+
+def check_sandbox_rules(files: Mapping[str, bytes]) -> list[DeployError]:
+    """What a new deploy refuses in scripts and expressions beyond what makes a package load.
+
+    Ways to raise what is not an ordinary error (`BaseException`, `SystemExit`, `.mro()`),
+    literal sizes the run time would refuse (`'a' * 10**10`, `(10**1000)**10000`,
+    `f'{x:{10**10}}'`), DMN cells too long to evaluate, and forms that would reach outside
+    the package or need a backtracking regex engine (`check_form_schemas`). Packages deployed before these
+    rules keep loading; such a script then fails when a case reaches it, as an ordinary error.
+    """
+    pkg = read_files(files)
+    errors = check_form_schemas(pkg, files)
+    for site in expression_sites(pkg):
+        if site.label == "DMN cell" and len(site.source) > MAX_DMN_CELL_CHARS:
+            errors.append(
+                _err(
+                    site.file,
+                    site.node,
+                    f"DMN cell is longer than {MAX_DMN_CELL_CHARS} characters",
+                    site.line,
+                )
+            )
+            continue
+        for problem in _strict_problems(site):
+            errors.append(_err(site.file, site.node, f"{site.label}: {problem}", site.line))
+    return errors
+
+
+# ---------------------------------------------------------------------------- form schemas
+#
+# A form is checked offline (server/processes/services/forms.py): its references resolve only
+# within the package's forms, its patterns run on RE2. What would need more is refused here.
+
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_SCHEMA_VALUES = (
+    "additionalProperties", "additionalItems", "items", "contains", "not", "if", "then", "else",
+    "propertyNames", "unevaluatedItems", "unevaluatedProperties", "contentSchema",
+)  # fmt: skip
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
+_REF_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
+
+
+def _subschemas(schema: dict[str, Any], path: str) -> Iterable[tuple[str, Any]]:
+    for keyword in _SCHEMA_MAPS:
+        value = schema.get(keyword)
+        if isinstance(value, dict):
+            for name, sub in value.items():
+                yield f"{path}/{keyword}/{name}", sub
+    dependencies = schema.get("dependencies")
+    if isinstance(dependencies, dict):
+        for name, sub in dependencies.items():
+            if isinstance(sub, dict):
+                yield f"{path}/dependencies/{name}", sub
+    for keyword in _SCHEMA_VALUES:
+        if isinstance(schema.get(keyword), dict):
+            yield f"{path}/{keyword}", schema[keyword]
+    for keyword in _SCHEMA_LISTS:
+        if isinstance(schema.get(keyword), list):
+            for index, sub in enumerate(schema[keyword]):
+                yield f"{path}/{keyword}/{index}", sub
+
+
+def _schema_nodes(schema: Any) -> Iterable[tuple[str, dict[str, Any]]]:
+    """Every (sub)schema of a form with its JSON pointer; data keywords (enum, const) are not walked."""
+    stack: list[tuple[str, Any]] = [("", schema)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, dict):
+            yield path or "/", node
+            stack.extend(reversed(list(_subschemas(node, path))))
+
+
+def _ref_problem(ref: Any, forms: Mapping[str, Any]) -> str | None:
+    if not isinstance(ref, str):
+        return "must be a string"
+    if ref.startswith("#"):
+        return None
+    parts = urlsplit(ref)
+    if parts.scheme or parts.netloc or ref.startswith("/"):
+        return (
+            f"refers to {ref!r}, outside the package; Lexflow never fetches schemas from the network "
+            "or the disk: copy what it needs into $defs, or into a form file of the package"
+        )
+    if parts.path not in forms:
+        return f"refers to {parts.path!r}, which is not a form file of this package"
+    return None
+
+
+def _line_of(text: str, *needles: str) -> int | None:
+    for needle in needles:
+        at = text.find(needle)
+        if at >= 0:
+            return text.count("\n", 0, at) + 1
+    return None
+
+
+def check_form_schemas(pkg: CheckedPackage, files: Mapping[str, bytes]) -> list[DeployError]:
+    """Forms whose references leave the package or whose patterns RE2 cannot match, located."""
+    errors: list[DeployError] = []
+    for name, schema in sorted(pkg.forms.items()):
+        if name.lower().endswith(".uischema.json") or not isinstance(schema, dict):
+            continue
+        text = files[name].decode("utf-8", "replace")
+        keywords: set[str] = set()
+
+        def refuse(path: str, message: str, *needles: str, name: str = name, text: str = text) -> None:
+            errors.append(DeployError(name, _line_of(text, *needles), None, "form", f"{path}: {message}"))
+
+        for path, node in _schema_nodes(schema):
+            keywords.update(node)
+            for keyword in _REF_KEYWORDS:
+                if keyword in node and (problem := _ref_problem(node[keyword], pkg.forms)):
+                    refuse(f"{path} {keyword}", problem, json.dumps(node[keyword]), keyword)
+            for keyword in ("$id", "id"):
+                value = node.get(keyword)
+                if keyword == "id" and (not isinstance(value, str) or path != "/"):
+                    continue  # "id" is a plain property name in most schemas
+                if value is not None and not (isinstance(value, str) and value.startswith("#")):
+                    refuse(
+                        f"{path} {keyword}",
+                        f"{keyword} {value!r} would resolve references elsewhere; a form is named by its "
+                        "file, remove it",
+                        json.dumps(value),
+                    )
+            if "pattern" in node and (problem := pattern_problem(node["pattern"])):
+                refuse(f"{path} pattern", problem, json.dumps(node["pattern"]))
+            patterns = node.get("patternProperties")
+            for pattern in patterns if isinstance(patterns, dict) else ():
+                if problem := pattern_problem(pattern):
+                    refuse(f"{path} patternProperties", problem, json.dumps(pattern))
+        if {"unevaluatedProperties", "patternProperties"} <= keywords:
+            refuse(
+                "/",
+                "unevaluatedProperties cannot be used together with patternProperties in Lexflow forms; "
+                "use additionalProperties",
+                '"unevaluatedProperties"',
+            )
+    return errors

@@ -164,12 +164,7 @@ def _read_uploads(uploads: list) -> dict[str, bytes]:
             continue
         content = upload.read()
         total += len(content)
-        try:
-            content.decode("utf-8")
-        except UnicodeDecodeError:
-            errors.setdefault("files", []).append(f"{name}: is not UTF-8 text.")
-            continue
-        files[name] = content
+        files[name] = content  # not UTF-8: the deploy says where (file, line, byte offset)
     if total > settings.LEXFLOW["MAX_UPLOAD_BYTES"]:
         errors.setdefault("files", []).append("The files are larger than 20 MiB together.")
     if errors:

@@ -82,6 +82,7 @@ def engine() -> Engine:
         },
         functions=PROCESS_FUNCTIONS,
         script_time_limit=settings.LEXFLOW["SCRIPT_TIME_LIMIT"],
+        script_memory_limit=settings.LEXFLOW["SCRIPT_MEMORY_LIMIT"],
     )
 
 

@@ -239,6 +239,8 @@ LEXFLOW = {
     # The jobs worker runs at this lower CPU priority (nice), below timers and the web server.
     "JOB_WORKER_NICE": int(os.environ.get("LEXFLOW_JOB_WORKER_NICE", "10")),
     "SCRIPT_TIME_LIMIT": float(os.environ.get("LEXFLOW_SCRIPT_TIME_LIMIT", "1.0")),
+    # MiB a script's sandbox process may allocate beyond what it starts with (workflows.sandbox).
+    "SCRIPT_MEMORY_LIMIT": int(os.environ.get("LEXFLOW_SCRIPT_MEMORY_LIMIT", "256")),
     # Seconds a client is asked to wait (Retry-After of the 503) while the database is out of reach.
     "OUTAGE_RETRY_AFTER": int(os.environ.get("LEXFLOW_OUTAGE_RETRY_AFTER", "5")),
     # How long a start's or completion's Idempotency-Key is kept: a retry within it gets the

@@ -4,7 +4,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -39,6 +39,7 @@ def timers_fire_due(*, limit: int = 100, on_instance: Callable[[int], None] | No
     while len(fired) < limit:
         picked: int | None = None
         outcome: list[Timer] = []
+        now = timezone.now()
         try:
             with transaction.atomic():
                 now = timezone.now()
@@ -62,13 +63,22 @@ def timers_fire_due(*, limit: int = 100, on_instance: Callable[[int], None] | No
                 if on_instance is not None:
                     on_instance(instance.pk)
                 outcome = _fire_instance_timers(instance, now)
-        except Exception:
+        except (KeyboardInterrupt, SystemExit):
+            raise  # the worker is being stopped: the timers stay due and fire after the restart
+        except BaseException as exc:  # one case's failure, whatever it is, stays that case's
             if picked is None:
                 raise  # no instance could even be picked (database down): the worker loop reports it
-            # One instance failing in an unexpected way (a database error, a bug) must not hold
-            # up every other instance's timers: log it, leave it for the next sweep, go on.
-            logger.exception("timers of instance %s could not be fired; retrying next sweep", picked)
-            continue
+            if isinstance(exc, OperationalError | InterfaceError):
+                # The database went away or gave up on a lock (a deadlock, a restart): nothing is
+                # wrong with the case, so its timers stay due and the next sweep tries again.
+                logger.warning(
+                    "timers of instance %s could not be fired (%s); retrying next sweep", picked, exc
+                )
+                continue
+            # Anything else (a bug, a value the database refuses) would fail the same way on every
+            # sweep: mark this case failed, as an engine error does, and go on with the others.
+            logger.exception("timers of instance %s failed unexpectedly; the case is marked failed", picked)
+            outcome = _timers_failed_apart(picked, now, exc)
         # Committed: only now is anything reported.
         for timer in outcome:
             failed = timer.status == TimerStatus.FAILED
@@ -114,6 +124,27 @@ def _fire_instance_timers(instance: ProcessInstance, now: datetime) -> list[Time
         if timer.status == TimerStatus.FIRED:
             fired.append(timer)
     return fired
+
+
+def _timers_failed_apart(instance_id: int, now: datetime, exc: BaseException) -> list[Timer]:
+    """Mark a case's due timers failed after its own transaction rolled back, in a new one."""
+    error = EngineError(f"the timer could not be fired: {type(exc).__name__}: {exc}"[:2000])
+    try:
+        with transaction.atomic():
+            instance = (
+                ProcessInstance.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk=instance_id, status=InstanceStatus.RUNNING)
+                .first()
+            )
+            if instance is None:
+                return []  # someone else holds it or has moved it on; the next sweep sees
+            timers = list(instance.timers.filter(status=TimerStatus.WAITING, due_at__lte=now))
+            if timers:
+                _timer_failed(timers, instance, error)
+            return timers
+    except Exception:
+        logger.exception("instance %s could not be marked failed; retrying next sweep", instance_id)
+        return []
 
 
 def _timer_failed(timers: list[Timer], instance: ProcessInstance, exc: EngineError) -> None:

@@ -147,3 +147,93 @@ def test_camunda_modeler_files_say_which_tasks_got_the_default_group_and_what_wa
 def test_an_unknown_default_group_is_a_400_naming_the_field(client_for, demo):
     response = upload(client_for("designer"), fixture_files("approval"), default_group="janitor")
     assert response.status_code == 400 and "default_group" in response.json()["errors"]
+
+
+def _review_form(schema: dict) -> dict[str, bytes]:
+    import json
+
+    files = fixture_files("approval")
+    files["review.schema.json"] = json.dumps(schema).encode()
+    return files
+
+
+def _deploy_as_before_the_form_checks(client_for, monkeypatch, files) -> None:
+    from workflows import validation
+
+    monkeypatch.setattr(validation, "check_form_schemas", lambda pkg, files: [])
+    response = upload(client_for("designer"), files, public="true")
+    monkeypatch.undo()
+    assert response.status_code == 201, response.content
+
+
+def _review_task(client_for):
+    from tests.server.conftest import start_approval
+
+    instance = start_approval(client_for("applicant"))
+    return instance["tasks"][0]["id"]
+
+
+@pytest.mark.parametrize("ref", ["http://127.0.0.1:9/leak.json", "file:///etc/passwd"])
+def test_a_form_with_a_remote_ref_never_fetches_it_and_answers_a_422(client_for, demo, monkeypatch, ref):
+    import urllib.request
+
+    def no_fetching(*args, **kwargs):
+        raise AssertionError(f"the server tried to fetch {args[0]!r}")
+
+    schema = {"type": "object", "properties": {"complete": {"$ref": ref}}}
+    _deploy_as_before_the_form_checks(client_for, monkeypatch, _review_form(schema))
+    monkeypatch.setattr(urllib.request, "urlopen", no_fetching)
+    response = client_for("caseworker").post(
+        f"/api/v1/tasks/{_review_task(client_for)}/complete", {"data": {"complete": True}}, format="json"
+    )
+    assert response.status_code == 422, response.content
+    assert "review.schema.json" in response.json()["detail"]
+
+
+def test_a_deploy_refuses_a_form_with_a_remote_ref_naming_file_and_line(client_for, demo):
+    files = fixture_files("approval")
+    files["review.schema.json"] = (
+        b'{\n  "type": "object",\n  "properties": {"x": {"$ref": "file:///etc/passwd"}}\n}'
+    )
+    response = upload(client_for("designer"), files)
+    assert response.status_code == 400
+    [error] = [e for e in response.json()["deploy_errors"] if e["file"] == "review.schema.json"]
+    assert error["line"] == 3 and "never fetches" in error["message"]
+
+
+def test_form_patterns_never_go_through_pythons_backtracking_re(client_for, demo, monkeypatch):
+    import jsonschema._keywords
+    import jsonschema._utils
+
+    def backtracking(*args, **kwargs):
+        raise AssertionError("a form pattern was matched with Python's re")
+
+    schema = {
+        "type": "object",
+        "properties": {"name": {"type": "string", "pattern": "^(a+)+$"}},
+        "patternProperties": {"^(x+)+$": {"type": "string"}},
+        "additionalProperties": False,
+    }
+    _deploy_as_before_the_form_checks(client_for, monkeypatch, _review_form(schema))
+    monkeypatch.setattr(jsonschema._keywords.re, "search", backtracking)
+    monkeypatch.setattr(jsonschema._utils.re, "search", backtracking)
+    hostile = {"name": "a" * 100_000 + "!", "x" * 50_000 + "!": "y"}
+    response = client_for("caseworker").post(
+        f"/api/v1/tasks/{_review_task(client_for)}/complete", {"data": hostile}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    errors = response.json()["errors"]
+    assert "data.name" in errors and any("not allowed" in m for m in errors["data"])
+
+
+def test_an_upload_that_is_not_utf8_is_refused_with_file_line_and_byte_offset(client_for, demo):
+    files = fixture_files("approval")
+    files["approval.bpmn"] = files["approval.bpmn"].replace(b"Review", "Prüfung".encode("latin-1"), 1)
+    response = upload(client_for("designer"), files)
+    assert response.status_code == 400
+    [error] = response.json()["deploy_errors"]
+    offset = files["approval.bpmn"].index(b"\xfc")
+    assert (
+        error["file"] == "approval.bpmn" and error["line"] == files["approval.bpmn"][:offset].count(b"\n") + 1
+    )
+    assert f"byte 0xFC at byte offset {offset}" in error["message"]

@@ -114,7 +114,9 @@ def test_timer_whose_path_fails_stops_the_instance_with_an_incident_instead_of_r
     assert "instance.error" in [event["action"] for event in after["history"]]
 
 
-def test_one_instance_failing_unexpectedly_does_not_hold_up_the_others(client_for, approval, monkeypatch):
+def test_one_instance_failing_unexpectedly_is_marked_failed_and_does_not_hold_up_the_others(
+    client_for, approval, monkeypatch
+):
     from server.processes.services import timers as services
 
     first = start_approval(client_for("applicant"), review_timeout="PT1S")
@@ -124,12 +126,82 @@ def test_one_instance_failing_unexpectedly_does_not_hold_up_the_others(client_fo
 
     def broken_for_first(instance, *args, **kwargs):
         if instance.pk == first["id"]:
-            raise RuntimeError("simulated database fault")
+            raise RuntimeError("simulated bug")
         return real_sync(instance, *args, **kwargs)
 
     monkeypatch.setattr(services, "sync_rows", broken_for_first)
-    fired = timers_fire_due()
-    assert [timer.instance_id for timer in fired] == [second["id"]]
-    assert Timer.objects.get(instance_id=first["id"]).status == "waiting"  # rolled back, retried later
+    handled = timers_fire_due()
+    assert sorted(timer.instance_id for timer in handled) == sorted([first["id"], second["id"]])
+    assert Timer.objects.get(instance_id=second["id"]).status == "fired"
+    # It would fail the same way on every sweep: the case is stopped with an incident instead.
+    assert Timer.objects.get(instance_id=first["id"]).status == "failed"
+    after = client_for("caseworker").get(f"/api/v1/instances/{first['id']}").json()
+    assert after["status"] == "error" and "simulated bug" in after["error"]
+    assert "instance.error" in [event["action"] for event in after["history"]]
     monkeypatch.setattr(services, "sync_rows", real_sync)
-    assert [timer.instance_id for timer in timers_fire_due()] == [first["id"]]
+    assert timers_fire_due() == []  # not retried
+
+
+def test_a_timer_the_database_could_not_fire_stays_due_for_the_next_sweep(client_for, approval, monkeypatch):
+    from django.db import OperationalError
+
+    from server.processes.services import timers as services
+
+    instance = start_approval(client_for("applicant"), review_timeout="PT1S")
+    _wait_until_due(instance["id"])
+    real_sync = services.sync_rows
+
+    def database_gone(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "sync_rows", database_gone)
+    assert timers_fire_due() == []
+    assert Timer.objects.get(instance_id=instance["id"]).status == "waiting"
+    monkeypatch.setattr(services, "sync_rows", real_sync)
+    assert [timer.instance_id for timer in timers_fire_due()] == [instance["id"]]
+
+
+def _deployed_before_the_sandbox_rules(client_for, monkeypatch, files):
+    """Deploy as a package deployed before this release was: without the deploy-only rules."""
+    from tests.server.conftest import upload
+    from workflows import validation
+
+    monkeypatch.setattr(validation, "check_sandbox_rules", lambda files: [])
+    response = upload(client_for("designer"), files)
+    monkeypatch.undo()
+    assert response.status_code == 201, response.content
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "raise Exception.mro()[1]('x')",
+        "x = floor(Decimal('1e300000'))",
+        "n = 10**10\nx = 'a'.ljust(n)",
+        "def f():\n    yield 1\ng = f()\nnext(g)\ng.throw(ValueError)",
+    ],
+)
+def test_a_hostile_script_behind_a_timer_fails_its_case_and_the_sweep_goes_on(
+    client_for, approval, monkeypatch, script
+):
+    from xml.sax.saxutils import escape
+
+    from tests.conftest import fixture_files
+
+    files = {
+        name: content.replace(b"share = 100 / divisor", escape(script).encode())
+        for name, content in fixture_files("timer_fails").items()
+    }
+    _deployed_before_the_sandbox_rules(client_for, monkeypatch, files)
+    caseworker = client_for("caseworker")
+    hostile = caseworker.post("/api/v1/instances", {"process": "test_timer_fails", "data": {}}, format="json")
+    assert hostile.status_code == 201, hostile.content
+    other = start_approval(client_for("applicant"), review_timeout="PT1S")
+    _wait_until_due(hostile.json()["id"])
+    _wait_until_due(other["id"])
+
+    timers_fire_due()
+    assert Timer.objects.get(instance_id=other["id"]).status == "fired"
+    assert Timer.objects.get(instance_id=hostile.json()["id"]).status == "failed"
+    after = caseworker.get(f"/api/v1/instances/{hostile.json()['id']}").json()
+    assert after["status"] == "error" and "broken" in after["error"]
