@@ -4,6 +4,8 @@ The server talks to it through `Engine` and the plain dataclasses in `workflows.
 """
 
 from workflows.api import (
+    TASK_ACTIONS,
+    CannotReset,
     DeployError,
     DeployFailed,
     DocumentDue,
@@ -18,6 +20,7 @@ from workflows.api import (
     ProcessInfo,
     ProcessPackage,
     ReadyTask,
+    ReturnTarget,
     ServiceParams,
     Snapshot,
     TaskNotReady,
@@ -27,6 +30,8 @@ from workflows.diff import diff_packages
 from workflows.engine import Engine, Instance
 
 __all__ = [
+    "TASK_ACTIONS",
+    "CannotReset",
     "DeployError",
     "DeployFailed",
     "DocumentDue",
@@ -43,6 +48,7 @@ __all__ = [
     "PackageDiff",
     "ProcessPackage",
     "ReadyTask",
+    "ReturnTarget",
     "ServiceParams",
     "Snapshot",
     "TaskNotReady",
