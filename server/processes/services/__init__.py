@@ -1,4 +1,7 @@
-"""Writes of the processes app: deploy, start, claim, unclaim, complete, fire timers.
+"""Writes of the processes app, by family: deploy, start, tasks (claim, unclaim, complete),
+timers, operations on tasks (transfer, delegate, return, withdraw, comment, copy, urge,
+assign, consult, substitutes), operations on cases (cancel, withdraw, suspend, resume, data)
+and incidents.
 
 Every write that touches a running instance follows one order, so nothing deadlocks and
 a failure anywhere changes nothing: lock the instance row, restore the workflow from its
@@ -6,8 +9,37 @@ state, act, save the state with its serializer version, re-sync the task and tim
 append audit events — all in one transaction.
 """
 
+from server.processes.services.cases import (
+    instance_cancel,
+    instance_data_change,
+    instance_resume,
+    instance_suspend,
+    instance_withdraw,
+    instances_resume_due,
+)
 from server.processes.services.deploy import DeployOutcome, definitions_deploy
+from server.processes.services.incidents import (
+    incident_open,
+    incident_resolve,
+    incident_retry,
+    register_incident_retry,
+)
 from server.processes.services.instances import instance_start
+from server.processes.services.operations import (
+    substitute_create,
+    substitute_delete,
+    task_assign,
+    task_comment_add,
+    task_consult,
+    task_copy,
+    task_delegate,
+    task_resolve,
+    task_return,
+    task_transfer,
+    task_urge,
+    task_withdraw,
+    tasks_bulk,
+)
 from server.processes.services.tasks import task_claim, task_complete, task_unclaim
 from server.processes.services.timers import timers_fire_due
 from workflows import DeployFailed
@@ -16,9 +48,32 @@ __all__ = [
     "DeployFailed",
     "DeployOutcome",
     "definitions_deploy",
+    "incident_open",
+    "incident_resolve",
+    "incident_retry",
+    "instance_cancel",
+    "instance_data_change",
+    "instance_resume",
     "instance_start",
+    "instance_suspend",
+    "instance_withdraw",
+    "instances_resume_due",
+    "register_incident_retry",
+    "substitute_create",
+    "substitute_delete",
+    "task_assign",
     "task_claim",
+    "task_comment_add",
     "task_complete",
+    "task_consult",
+    "task_copy",
+    "task_delegate",
+    "task_resolve",
+    "task_return",
+    "task_transfer",
     "task_unclaim",
+    "task_urge",
+    "task_withdraw",
+    "tasks_bulk",
     "timers_fire_due",
 ]
