@@ -454,7 +454,14 @@ class RestrictedScriptEngine(PythonScriptEngine):
                 f"service task {spec.bpmn_id} calls unknown service {operation_name!r}",
             )
         params = {name: p.get("value") for name, p in (operation_params or {}).items()}
-        result = handler(params)
+        try:
+            result = handler(params)
+        except EngineError:
+            raise
+        except Exception as exc:  # the service failed: say which step called it (an incident names it)
+            raise element_error(
+                spec, f"service {operation_name!r} failed: {type(exc).__name__}: {exc}"
+            ) from exc
         try:
             return json.dumps(result)
         except (TypeError, ValueError) as exc:

@@ -281,6 +281,8 @@ def instances_resume_due(*, limit: int = 50) -> list[ProcessInstance]:
     for instance_id in due:
         try:
             resumed.append(instance_resume(instance_id=instance_id, user=None))
+        except Conflict:
+            continue  # another worker resumed it first
         except Exception:  # one case failing must not hold up the others
             logger.exception("case %s could not be resumed; retrying next sweep", instance_id)
     return resumed

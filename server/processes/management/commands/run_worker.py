@@ -14,7 +14,7 @@ from django.utils import timezone
 from server.core.models import WorkerHeartbeat
 from server.documents.services import documents_render_pending
 from server.portal.services import attachments_purge_unlinked
-from server.processes.services import timers_fire_due
+from server.processes.services import instances_resume_due, timers_fire_due
 
 logger = logging.getLogger("lexflow.worker")
 
@@ -27,7 +27,8 @@ PURGE_EVERY_SECONDS = 3600
 
 class Command(BaseCommand):
     help = (
-        "Fire due timers: sweep every second (SELECT ... FOR UPDATE SKIP LOCKED) until stopped. "
+        "Fire due timers: sweep every second (SELECT ... FOR UPDATE SKIP LOCKED) until stopped, "
+        "resuming first the suspended cases whose suspension ends today. "
         "Each sweep also renders the PDFs of official documents not downloaded yet; hourly, "
         "uploads that reached no case within LEXFLOW_UNLINKED_UPLOAD_DAYS are deleted."
     )
@@ -53,6 +54,9 @@ class Command(BaseCommand):
         while not stopping:
             close_old_connections()
             try:
+                # Suspensions that end today first, so their cases' timers fire in this sweep.
+                for resumed in instances_resume_due():
+                    self.stdout.write(f"resumed case {resumed.pk} at the end of its suspension")
                 fired = timers_fire_due()
                 beat, _ = WorkerHeartbeat.objects.get_or_create(
                     name=name, defaults={"last_seen": timezone.now()}
