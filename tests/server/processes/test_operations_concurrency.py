@@ -39,27 +39,30 @@ def test_a_completion_racing_a_cancellation_ends_the_case_cancelled_either_way(c
 
 
 @pytest.mark.django_db(transaction=True)
-def test_taking_back_a_completion_racing_the_next_steps_claim_leaves_one_winner(client_for, approval):
+def test_taking_back_a_completion_racing_the_next_steps_completion_leaves_one_winner(client_for, approval):
     caseworker, reviewer = _token_client(client_for("caseworker")), _token_client(client_for("reviewer"))
     for _ in range(ROUNDS):
         case = start_approval(client_for("applicant"))
         review_id = case["tasks"][0]["id"]
         done = caseworker.post(f"/api/v1/tasks/{review_id}/complete", {"data": VALID_REVIEW}, format="json")
         approve_id = done.json()["instance"]["tasks"][0]["id"]
-        withdrawn, claimed = _race(
+        withdrawn, approved = _race(
             [
                 lambda review_id=review_id: caseworker.post(f"/api/v1/tasks/{review_id}/withdraw"),
-                lambda approve_id=approve_id: reviewer.post(f"/api/v1/tasks/{approve_id}/claim"),
+                lambda approve_id=approve_id: reviewer.post(
+                    f"/api/v1/tasks/{approve_id}/complete", {"data": {"approved": True}}, format="json"
+                ),
             ]
         )
-        assert sorted([withdrawn.status_code, claimed.status_code]) == [200, 409], (
-            withdrawn.content,
-            claimed.content,
-        )
-        open_rows = list(
-            HumanTask.objects.filter(instance_id=case["id"], status="open").values_list("bpmn_id", flat=True)
-        )
-        assert open_rows == (["review"] if withdrawn.status_code == 200 else ["approve"])
+        codes = sorted([withdrawn.status_code, approved.status_code])
+        assert codes == [200, 409], (withdrawn.content, approved.content)
+        status = ProcessInstance.objects.get(pk=case["id"]).status
+        rows = HumanTask.objects.filter(instance_id=case["id"], status="open")
+        open_rows = list(rows.values_list("bpmn_id", flat=True))
+        if withdrawn.status_code == 200:  # taken back: the approval was withdrawn with it
+            assert open_rows == ["review"] and status == "running"
+        else:  # approved first: nothing left to take back
+            assert open_rows == [] and status == "completed"
 
 
 @pytest.mark.django_db(transaction=True)
