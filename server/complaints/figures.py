@@ -61,6 +61,8 @@ COUNT_NAMES = (
     "acceptance_escalated",
     "reply_escalated",
     "withdrawn",
+    "ended_before_acceptance",
+    "ended_before_reply",
 )
 
 

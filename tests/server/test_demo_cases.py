@@ -52,3 +52,20 @@ def test_the_supervisor_sees_figures_for_every_service_line(seeded, client_for):
         response = supervisor.get(f"{url}?from={since.isoformat()}")
         assert response.status_code == 200, (url, response.content)
         assert response.json()["scope"]["organisation"]["code"] == "LN-SY"
+
+
+def test_the_demo_has_a_case_of_each_operation_for_the_console(seeded):
+    assert (
+        HumanTask.objects.filter(status="open", bpmn_id="check_completeness")
+        .exclude(return_reason="")
+        .exists()
+    )
+    assert ProcessInstance.objects.filter(
+        definition__key="legal_aid_application", status="suspended"
+    ).exists()
+    assert (
+        ProcessInstance.objects.filter(definition__key="mediation", status="cancelled")
+        .exclude(end_reason="")
+        .exists()
+    )
+    assert ProcessInstance.objects.filter(definition__key="complaint", status="withdrawn").exists()

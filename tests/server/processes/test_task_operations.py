@@ -281,7 +281,11 @@ def test_opinions_are_kept_with_the_case_and_a_step_can_require_one(client_for, 
     assert missing.status_code == 400 and "comment" in missing.json()["errors"]
     done = _post(reviewer, approve, "complete", {"data": {"approved": True}, "comment": "同意 / Agreed"})
     assert done.status_code == 200, done.content
-    assert done.json()["instance"]["data"]["approval_opinion"] == "同意 / Agreed"  # for the notices
+    assert done.json()["instance"]["data"]["approval_opinion"] == "同意 / Agreed"
+    from server.documents.models import Document
+
+    notice = Document.objects.get(instance_id=case["id"])  # the node's notice carries it
+    assert notice.data["approval_opinion"] == "同意 / Agreed"
     history = reviewer.get(f"/api/v1/instances/{case['id']}").json()["history"]
     assert [e["detail"]["text"] for e in history if e["action"] == "task.commented"] == [
         "材料齐全 / Complete"
