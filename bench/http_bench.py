@@ -53,6 +53,11 @@ def _server_env() -> dict[str, str]:
 
 
 def _fresh_database() -> str:
+    return fresh_database(DB_NAME)
+
+
+def fresh_database(name: str) -> str:
+    """Drop and create database `name` on the local PostgreSQL; its server version."""
     try:
         import psycopg
     except ImportError as exc:
@@ -64,8 +69,8 @@ def _fresh_database() -> str:
     with conn:
         version = conn.execute("SHOW server_version").fetchone()[0]
         # FORCE: a gunicorn left over from an interrupted run must not block the drop.
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
     return version
 
 

@@ -1,6 +1,9 @@
 """Lexflow benchmark: the bare engine in process (a), the real server over HTTP (b), and b/a (c).
 
-Usage: .venv/bin/python bench/run.py [--only inprocess|http] [--duration S] [--users N]
+Usage: .venv/bin/python bench/run.py [--only inprocess|http|background] [--duration S] [--users N]
+
+(d) background work: render time per official-notice template, and a burst of timers all
+due at one moment fired by one and two timer workers beside a document worker's backlog.
 
 Prints a table and writes bench/results/latest.json. It reports against the targets
 (>= 300 task completions/s over HTTP, >= 25% of the in-process rate) but asserts nothing:
@@ -24,6 +27,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))  # run as a script: the sibling modules are not a package
 
+import background_bench  # noqa: E402
 import http_bench  # noqa: E402
 import inprocess  # noqa: E402
 
@@ -139,6 +143,14 @@ def _print_report(report: dict) -> None:
             print("  gunicorn log tail:\n" + b["server_log_tail"])
         print()
 
+    d = report.get("background")
+    if d and "renders" in d:
+        background_bench.print_report(d)
+        print()
+    elif d:
+        reason = (d.get("skipped") or d.get("failed")).splitlines()[0]
+        print(f"(d) background: {'skipped' if 'skipped' in d else 'FAILED'}: {reason}")
+
     print("Targets (reported, not asserted):")
     for t in report["targets"]:
         state = "n/a" if t["met"] is None else ("met" if t["met"] else "NOT met")
@@ -172,7 +184,8 @@ def _interrupt(signum, frame):
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", choices=["inprocess", "http"], help="run one part only")
+    ap.add_argument("--only", choices=["inprocess", "http", "background"], help="run one part only")
+    ap.add_argument("--timers", type=int, default=1000, help="timers in each burst (default 1000)")
     ap.add_argument(
         "--duration",
         type=float,
@@ -199,13 +212,13 @@ def main(argv: list[str] | None = None) -> int:
 
     # Sampled before anything of ours runs: a busy machine (tests, builds) halves the figures.
     report["machine"]["background_busy_pct"] = http_bench.background_busy_pct()
-    if args.only != "http":
+    if args.only in (None, "inprocess"):
         print(f"(a) in-process: {args.duration or DEFAULT_INPROCESS_S:g} s per phase ...", flush=True)
         report["inprocess"] = inprocess.run(BPMN_DIR / "approval.bpmn", args.duration or DEFAULT_INPROCESS_S)
     elif ref := _previous_inprocess():
         report["inprocess_reference"] = ref
 
-    if args.only != "inprocess":
+    if args.only in (None, "http"):
         print(
             f"(b) HTTP: fresh database, migrate, seed, deploy, gunicorn; {args.users} users, "
             f"{args.duration or DEFAULT_HTTP_S:g} s per phase ...",
@@ -222,6 +235,21 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
             report["http"] = {"failed": f"{type(exc).__name__}: {str(exc)[:2000]}"}
 
+    if args.only in (None, "background"):
+        print(
+            f"(d) background: fresh database, demo cases, notices rendered per template; "
+            f"bursts of {args.timers} timers with 1 and 2 timer workers ...",
+            flush=True,
+        )
+        try:
+            report["background"] = background_bench.run(REPO, timers=args.timers)
+        except http_bench.Skip as exc:
+            print(f"(d) skipped: {exc}")
+            report["background"] = {"skipped": str(exc)}
+        except Exception as exc:  # report the failure, keep the other figures
+            traceback.print_exc()
+            report["background"] = {"failed": f"{type(exc).__name__}: {str(exc)[:2000]}"}
+
     a = report.get("inprocess") or report.get("inprocess_reference")
     b = report.get("http") or {}
     if a and "completions" in b:
@@ -234,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     _print_report(report)
-    return 1 if "failed" in b else 0
+    return 1 if "failed" in b or "failed" in report.get("background", {}) else 0
 
 
 if __name__ == "__main__":

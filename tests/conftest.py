@@ -1,5 +1,6 @@
 """Shared fixtures: demo organisations and users, API clients per user, a deployed test process."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -18,3 +19,14 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """`postgres_only` tests (row locks, real threads racing) run in the PostgreSQL pass (DATABASE_URL
+    set); on SQLite they are deselected, not skipped: CI runs them in its PostgreSQL pass."""
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        return
+    deselected = [item for item in items if "postgres_only" in item.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if "postgres_only" not in item.keywords]

@@ -1,6 +1,7 @@
 """docker-compose.yml must stay valid although no Docker engine runs here."""
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -34,13 +35,19 @@ def test_compose_file_is_valid_and_runs_web_worker_postgres_and_redis():
         assert result.returncode == 0, result.stderr
     config = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = config["services"]
-    assert {"postgres", "redis", "web", "timer-worker"} <= set(services)
+    assert {"postgres", "redis", "web", "timer-worker", "jobs-worker", "celery-worker"} <= set(services)
     for name, service in services.items():
         assert "image" in service or "build" in service, name
         for dependency in service.get("depends_on", {}):
             assert dependency in services, (name, dependency)
     assert (ROOT / "Dockerfile").exists()
-    assert "run_worker" in services["timer-worker"]["command"]
+    # Timers and documents in processes of their own: a slow render never delays a timer.
+    assert services["timer-worker"]["command"][-2:] == ["--kind", "timers"]
+    assert services["jobs-worker"]["command"][-2:] == ["--kind", "jobs"]
+    assert services["celery-worker"]["command"][:3] == ["celery", "-A", "server.config"]
+    assert config["x-lexflow-env"]["LEXFLOW_JOBS"] == "celery"  # jobs go to Celery through Redis
+    for name in ("timer-worker", "jobs-worker", "celery-worker"):
+        assert "worker_status" in services[name]["healthcheck"]["test"], name
 
 
 def test_the_image_carries_the_built_web_app_and_uploads_outlive_containers():
@@ -50,6 +57,18 @@ def test_the_image_carries_the_built_web_app_and_uploads_outlive_containers():
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert "frontend/node_modules" in ignored  # never sent to the build (436 MB)
     services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
-    # The worker renders notices and the web serves uploads: both see the same media volume.
-    for name in ("web", "timer-worker"):
+    # The web serves uploads and the jobs worker deletes those that reached no case.
+    for name in ("web", "jobs-worker", "celery-worker"):
         assert "media:/app/var/media" in [v.split("  ")[0] for v in services[name]["volumes"]], name
+
+
+def test_make_run_and_the_image_install_what_fast_chinese_pdfs_need():
+    """Not through the browser tests' chromium: `make run` alone, and the image, name them."""
+    makefile = (ROOT / "Makefile").read_text()
+    system_deps = re.search(r"^SYSTEM_PACKAGES := (.*)$", makefile, re.MULTILINE).group(1).split()
+    assert {"fonts-noto-cjk", "libharfbuzz-subset0"} <= set(system_deps)
+    assert re.search(r"^run: install ", makefile, re.MULTILINE) and re.search(
+        r"^install: .*system-deps", makefile, re.MULTILINE
+    )
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "libharfbuzz-subset0" in dockerfile and "fonts-noto-cjk" in dockerfile

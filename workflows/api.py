@@ -6,6 +6,7 @@ caller cannot mutate engine state by accident; `data` dicts are copies.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,28 @@ class DeployError:
     element_id: str | None
     tag: str | None
     message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "element_id": self.element_id,
+            "tag": self.tag,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class DeployNote:
+    """Something a deploy did to a file drawn in another tool (a JUEL expression it translated,
+    a default group it gave), located like a `DeployError`, for the designer to check."""
+
+    file: str
+    line: int | None
+    element_id: str | None
+    tag: str | None
+    message: str
+    process_id: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -77,6 +100,37 @@ class CannotReset(Exception):
 TASK_ACTIONS = ("transfer", "delegate", "return", "withdraw", "consult", "copy", "comment", "urge")
 
 
+class NotWaiting(Exception):
+    """The instance no longer waits for that message or signal at that task (it moved on)."""
+
+
+class BpmnError(Exception):
+    """Raised by a service handler: a business error the diagram handles by its code.
+
+    An error boundary event on the service task whose error has this `errorCode` (or one
+    naming no error, which catches every code) takes the case on along its own flow; the
+    case data there holds `bpmn_error` = {code, message, data}. A code nothing catches fails
+    the step like any other error. Any other exception from a handler stays an error.
+    """
+
+    def __init__(self, code: str, message: str = "", data: Mapping[str, Any] | None = None):
+        self.code = str(code)
+        self.message = message
+        self.data = dict(data or {})
+        self.task_id: Any = None  # the engine task that raised it, set by the script engine
+        super().__init__(f"{self.code}: {message}" if message else self.code)
+
+
+def correlation_text(value: Any) -> str:
+    """A correlation value as the text it is matched by: strings as they are, anything else as JSON.
+
+    So `5` sent by a court's system and `"5"` read from the case data are the same key.
+    """
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 @dataclass(frozen=True)
 class HumanTaskSpec:
     """What Lexflow reads of one user task beyond what SpiffWorkflow parses.
@@ -91,6 +145,9 @@ class HumanTaskSpec:
     name: str
     lane: str | None
     candidate_groups: tuple[str, ...]
+    candidate_groups_expression: str | None = None  # evaluated when the task opens (a translated JUEL one)
+    candidate_users: tuple[str, ...] = ()  # usernames who may take the task besides the groups
+    candidate_users_expression: str | None = None
     assignee_expression: str | None = None  # evaluates to a username: the task goes straight to them
     due_expression: str | None = None
     follow_up_expression: str | None = None
@@ -127,6 +184,47 @@ class FlowAnnotation:
 
 
 @dataclass(frozen=True)
+class MessageDeclaration:
+    """A `bpmn:message` a process catches or throws, as Lexflow reads it.
+
+    `correlation`: ids of the correlation properties whose retrieval expressions name this
+    message; a delivery gives a value for each. `schema`: the JSON-schema file its data must
+    satisfy (`formJsonSchemaFilename` property on the message); only the fields it declares
+    reach the case. `variable`: where the data goes (`spiffworkflow:messageVariable`), else
+    its fields are merged into the case data.
+    """
+
+    name: str
+    correlation: tuple[str, ...] = ()
+    schema: str | None = None
+    variable: str | None = None
+
+
+@dataclass(frozen=True)
+class SignalDeclaration:
+    """A `bpmn:signal` a process catches or throws; `schema` as for messages."""
+
+    name: str
+    schema: str | None = None
+
+
+@dataclass(frozen=True)
+class StartEventInfo:
+    """A start event of a process: how a case of it begins.
+
+    `kind` is "none" (a person starts it), "message", "signal" or "timer"; `name` the message
+    or signal name; for a timer, `timer` is "timeDate" or "timeCycle" and `expression` the
+    literal as written (ISO 8601 date, ISO repeat, or a cron expression from Camunda files).
+    """
+
+    bpmn_id: str
+    kind: str
+    name: str | None = None
+    timer: str | None = None
+    expression: str | None = None
+
+
+@dataclass(frozen=True)
 class ProcessInfo:
     """One executable process of a deployed package."""
 
@@ -153,6 +251,16 @@ class ProcessInfo:
     deadline_variables: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     timer_deadlines: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     due_deadlines: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    start_events: tuple[StartEventInfo, ...] = ()
+    messages: Mapping[str, MessageDeclaration] = field(default_factory=dict)  # by name, caught or thrown
+    signals: Mapping[str, SignalDeclaration] = field(default_factory=dict)
+
+    def starts_by(self, kind: str, name: str | None = None) -> StartEventInfo | None:
+        """The start event of that kind (and message or signal name), if the process has one."""
+        for start in self.start_events:
+            if start.kind == kind and (name is None or start.name == name):
+                return start
+        return None
 
 
 @dataclass(frozen=True)
@@ -167,6 +275,11 @@ class ProcessPackage:
     files: Mapping[str, bytes]
     processes: Mapping[str, ProcessInfo]  # by process id: the top-level executable ones
     forms: Mapping[str, dict[str, Any]]  # file name -> parsed JSON (schema or ui schema)
+    # The deploy's group for human tasks with no lane and no candidate group, when one needed
+    # it (then part of the digest), and the tasks that got it.
+    default_group: str | None = None
+    default_group_tasks: tuple[str, ...] = ()
+    notes: tuple[DeployNote, ...] = ()  # what was translated from other tools' terms
 
 
 @dataclass(frozen=True)
@@ -185,6 +298,7 @@ class ReadyTask:
     due: str | None  # evaluated due expression: ISO 8601 datetime or duration, as written
     follow_up: str | None
     data: dict[str, Any] = field(default_factory=dict)
+    candidate_users: tuple[str, ...] = ()  # usernames who may take it besides the candidate groups
 
 
 @dataclass(frozen=True)
@@ -203,6 +317,35 @@ class WaitingTimer:
     task_id: str
     bpmn_id: str
     due_at: datetime  # timezone-aware UTC
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A message or signal the instance waits for: a catch event, receive task, boundary
+    event, event-based gateway branch or event-subprocess start.
+
+    `task_id` names the waiting engine task (for an event-subprocess start, a stable
+    "trigger:" id); `bpmn_id` the catching element (a gateway's branch event). A message's
+    `correlation` holds the value expected for each correlation property, as text.
+    """
+
+    task_id: str
+    bpmn_id: str
+    kind: str  # "message" | "signal"
+    name: str
+    correlation: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SentEvent:
+    """A message or signal the instance threw (throw event, send task, end event), for the
+    server to deliver to other instances."""
+
+    kind: str  # "message" | "signal"
+    name: str
+    bpmn_id: str
+    payload: Any
+    correlation: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -282,3 +425,31 @@ class Snapshot:
     steps: tuple[str, ...] = ()  # bpmn ids of the tasks completed by this operation, in order
     milestones: tuple[MilestoneReached, ...] = ()  # in the order they were passed
     documents: tuple[DocumentDue, ...] = ()  # notices to issue, in the order their nodes completed
+    subscriptions: tuple[Subscription, ...] = ()  # messages and signals it waits for
+    sent: tuple[SentEvent, ...] = ()  # messages and signals this operation threw, in order
+
+
+@dataclass(frozen=True)
+class RemovedStep:
+    """A step where the case stands that the new version does not have, and what might replace it."""
+
+    step: ElementRef
+    suggestion: str | None = None  # the new version's step SpiffWorkflow aligns it with by position
+
+
+@dataclass(frozen=True)
+class MigrationOutcome:
+    """Whether a case can move to the new version, and what changes for it if it does.
+
+    `movable` False comes with `reason` and, when steps are missing, `removed` (map them to go on).
+    `changes` are lines a designer reads: steps mapped, behaviour changed at the current steps,
+    steps added or no longer ahead, timers that keep their due moment.
+    """
+
+    movable: bool
+    current: tuple[ElementRef, ...]
+    reason: str | None = None
+    removed: tuple[RemovedStep, ...] = ()
+    mapped: tuple[tuple[str, str], ...] = ()
+    changes: tuple[str, ...] = ()
+    instance: Any = field(default=None, compare=False, repr=False)  # the moved `Instance`, when movable

@@ -165,6 +165,11 @@ def _aspects(node: etree._Element) -> dict[str, str]:
     return {label: value for label, value in aspects.items() if value is not None}
 
 
+def element_refs(files: Mapping[str, bytes]) -> dict[Key, ElementRef]:
+    """Every tracked element of a package's BPMN files, by (process id, element id)."""
+    return {key: _ref(node) for key, node in _elements(files).items()}
+
+
 def _quote(value: str) -> str:
     return repr(value)
 

@@ -17,42 +17,50 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lxml import etree
-from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit, StartEventSplit
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition as _AnyMessage
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import EventSubprocess
-from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.util.task import BpmnTaskFilter
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
-from SpiffWorkflow.spiff.parser.task_spec import BusinessRuleTaskParser, SpiffTaskParser
-from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
-from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from workflows import metadata, serialization, validation
+from workflows import dmn, events, juel, metadata, migration, serialization, validation
 from workflows.api import (
+    BpmnError,
     CannotReset,
     DeployError,
     DeployFailed,
     DocumentDue,
+    ElementRef,
     ElementStates,
     EngineError,
     FlowAnnotation,
     HumanTaskSpec,
+    MigrationOutcome,
     MilestoneReached,
+    NotWaiting,
     ProcessInfo,
     ProcessPackage,
     ReadyTask,
     ReturnTarget,
+    SentEvent,
     ServiceParams,
     Snapshot,
+    Subscription,
     TaskNotReady,
     WaitingTimer,
+    correlation_text,
 )
 from workflows.scripting import RestrictedScriptEngine, ScriptTimeout, element_error
 
@@ -72,20 +80,17 @@ WITHDRAWAL_MESSAGE = "withdrawal"
 Shift = Callable[[datetime], datetime]
 
 
-class _BusinessRuleTaskParser(BusinessRuleTaskParser):
-    """Also accept `camunda:decisionRef`, so Camunda-drawn business rule tasks deploy as they are."""
-
-    @staticmethod
-    def get_decision_ref(node: etree._Element) -> str | None:
-        ref = SpiffTaskParser._parse_extensions(node).get("calledDecisionId")
-        return ref or metadata.camunda_attr(node, "decisionRef")
-
-
 class LexflowParser(SpiffBpmnParser):
     OVERRIDE_PARSER_CLASSES = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
-        f"{{{metadata.BPMN_NS}}}businessRuleTask": (_BusinessRuleTaskParser, BusinessRuleTask),
+        **events.PARSER_CLASSES,
+        # Lexflow's DMN hit policies; also accepts `camunda:decisionRef` as drawn in Camunda.
+        f"{{{metadata.BPMN_NS}}}businessRuleTask": (dmn.LexflowBusinessRuleTaskParser, dmn.BusinessRuleTask),
     }
+
+    def get_engine(self, decision_ref: str, node: etree._Element) -> dmn.LexflowDMNEngine:
+        stock = super().get_engine(decision_ref, node)
+        return dmn.with_extras(stock, self.dmn_parsers[decision_ref].node, decision_ref)
 
 
 @dataclass
@@ -96,9 +101,13 @@ class _Compiled:
     specs: dict[str, tuple[Any, dict[str, Any]]]  # process id -> (spec, subprocess specs)
     spec_json: dict[str, str]  # process id -> serialized spec + subprocess specs (JSON)
     human_tasks: dict[tuple[str, str], HumanTaskSpec]  # (process id, bpmn id) -> metadata
+    # Start events of event subprocesses that interrupt the case (isInterrupting is not "false").
+    interrupting_starts: frozenset[str] = frozenset()
 
 
-def package_digest(files: Mapping[str, bytes]) -> str:
+def package_digest(files: Mapping[str, bytes], default_group: str | None = None) -> str:
+    """sha256 over the files and, when tasks needed it, the deploy's default group (which
+    changes who gets them, so the same files with another default group are a new version)."""
     h = hashlib.sha256()
     for name in sorted(files):
         content = files[name]
@@ -106,6 +115,8 @@ def package_digest(files: Mapping[str, bytes]) -> str:
         h.update(b"\0")
         h.update(len(content).to_bytes(8, "big"))
         h.update(content)
+    if default_group:
+        h.update(b"\0default_group\0" + default_group.encode("utf-8"))
     return h.hexdigest()
 
 
@@ -139,7 +150,12 @@ class Engine:
     # ------------------------------------------------------------------ compile
 
     def compile(
-        self, files: Mapping[str, bytes], *, dry_run: bool = False, deploying: bool = False
+        self,
+        files: Mapping[str, bytes],
+        *,
+        dry_run: bool = False,
+        deploying: bool = False,
+        default_group: str | None = None,
     ) -> ProcessPackage:
         """Validate and compile a package; raises DeployFailed listing every problem found.
 
@@ -150,11 +166,15 @@ class Engine:
 
         `dry_run` checks the files exactly as a deploy would but keeps nothing: a designer
         validating draft after draft must not push deployed packages out of the cache.
+
+        Files drawn in other tools are translated where the meaning is clear (`workflows.juel`);
+        `default_group` is the group for human tasks with no lane and no candidate group. Both
+        are listed in the package's `notes`.
         """
         call_errors = self.service_call_errors(files) if deploying else []
         try:
             # A package refused for its service calls must not take a place in the cache either.
-            compiled = self._compiled(files, keep=not dry_run and not call_errors)
+            compiled = self._compiled(files, default_group, keep=not dry_run and not call_errors)
         except DeployFailed as exc:
             if not call_errors:
                 raise
@@ -164,32 +184,56 @@ class Engine:
         return compiled.package
 
     def service_call_errors(self, files: Mapping[str, bytes]) -> list[DeployError]:
-        """The service tasks of `files` that this engine's services cannot answer as written."""
+        """The service tasks of `files` that this engine's services cannot answer as written, and
+        what else only a new deploy refuses (other tools' attributes Lexflow cannot honour)."""
         known = {name: self._service_params.get(name) for name in self.script_engine.services}
-        return validation.check_service_calls(files, known)
+        read = validation.read_files(files)
+        return [
+            *validation.check_service_calls(files, known),
+            *juel.deploy_errors(read.bpmn, set(read.forms)),
+        ]
 
-    def _compiled(self, files: Mapping[str, bytes], *, keep: bool = True) -> _Compiled:
-        digest = package_digest(files)
+    def _compiled(
+        self, files: Mapping[str, bytes], default_group: str | None = None, *, keep: bool = True
+    ) -> _Compiled:
+        key = package_digest(files, default_group)
         with self._lock:
-            hit = self._cache.get(digest)
+            hit = self._cache.get(key)
             if hit is not None:
-                self._cache.move_to_end(digest)
+                self._cache.move_to_end(key)
                 return hit
-        compiled = _compile(dict(files), digest)
+        compiled = _compile(dict(files), default_group)
         if not keep:
             return compiled
         with self._lock:
-            self._cache[digest] = compiled
-            self._cache.move_to_end(digest)
+            self._cache[key] = compiled
+            self._cache.move_to_end(key)
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
         return compiled
 
     # ------------------------------------------------------------------ instances
 
-    def start(self, package: ProcessPackage, process_id: str, data: dict | None = None) -> Instance:
-        """A new instance: initial data on the start task, engine steps run until it waits."""
-        compiled = self._compiled(package.files)
+    def start(
+        self,
+        package: ProcessPackage,
+        process_id: str,
+        data: dict | None = None,
+        *,
+        start_event: str | None = None,
+        payload: Any = None,
+        correlation: Mapping[str, Any] | None = None,
+    ) -> Instance:
+        """A new instance: initial data on the start task, engine steps run until it waits.
+
+        Without `start_event` the case begins at the process's plain (none) start event; with
+        it, at that start event, as if its message, signal or timer had just happened:
+        `payload` is the message's or signal's data, `correlation` its correlation values. The
+        other start events are dropped, so a started case never waits for its own start
+        message, and a timer start's expression (a cron line, say) is never evaluated by the
+        engine: the server schedules those itself.
+        """
+        compiled = self._compiled(package.files, package.default_group)
         if process_id not in compiled.specs:
             raise EngineError(f"process {process_id!r} is not a top-level executable process of this package")
         spec, subs = compiled.specs[process_id]
@@ -198,11 +242,12 @@ class Engine:
         if start is not None and data:
             start.data.update(_copy(data))
         instance = Instance(self, compiled, process_id, wf)
+        instance._choose_start(start, start_event, payload, dict(correlation or {}))
         instance._operate(lambda: None)
         return instance
 
     def restore(self, package: ProcessPackage, state: str) -> Instance:
-        compiled = self._compiled(package.files)
+        compiled = self._compiled(package.files, package.default_group)
         try:
             saved = json.loads(state)
             process_id = saved.get("lexflow_process_id")
@@ -215,6 +260,34 @@ class Engine:
         except Exception as exc:
             raise EngineError(f"saved state could not be restored: {exc}") from exc
         return Instance(self, compiled, process_id, wf)
+
+    def migrate(
+        self, old: ProcessPackage, new: ProcessPackage, state: str, mapping: Mapping[str, str] | None = None
+    ) -> MigrationOutcome:
+        """Whether a saved instance of `old` can move to `new`, and, if so, the moved instance.
+
+        `mapping` sends steps where the case stands to steps of `new` (old id -> new id); see
+        `workflows.migration`. Nothing is saved: snapshot `outcome.instance` to keep the move.
+        Raises EngineError when the move itself fails.
+        """
+        return migration.migrate(
+            self.restore(old, state), self._compiled(new.files, new.default_group), mapping
+        )
+
+    def mapping_errors(
+        self, old: ProcessPackage, new: ProcessPackage, process_id: str, mapping: Mapping[str, str]
+    ) -> dict[str, str]:
+        """What is wrong with a designer's step mapping from `old` to `new`, by old step id."""
+        return migration.check_mapping(
+            self._compiled(old.files, old.default_group),
+            self._compiled(new.files, new.default_group),
+            process_id,
+            mapping,
+        )
+
+    def migration_targets(self, package: ProcessPackage, process_id: str) -> tuple[ElementRef, ...]:
+        """The steps of a process a case may be sent to by a migration mapping."""
+        return migration.targets(self._compiled(package.files, package.default_group), process_id)
 
     def element_states(self, package: ProcessPackage, state: str) -> ElementStates:
         """Completed, current and waiting BPMN element ids of a saved instance (read only)."""
@@ -237,6 +310,7 @@ class Instance:
         self._steps: list[str] = []
         self._milestones: list[MilestoneReached] = []
         self._documents: list[DocumentDue] = []
+        self._sent: list[SentEvent] = []
         info = compiled.package.processes.get(process_id)
         self._notes = info.annotations if info is not None else {}
         self._done: set[Any] = {t.id for t in self._all_tasks() if t.state == TaskState.COMPLETED}
@@ -332,15 +406,16 @@ class Instance:
 
         With a path (an event subprocess started by the message `withdrawal`), the message is
         delivered with `payload` and the path runs (its scripts, milestones and notices);
-        everything else the case was doing is cancelled. Without one, the case is cancelled.
+        everything else the case was doing is cancelled, interrupting or not. Without one, the
+        case is cancelled.
         """
-        path = self._has_withdrawal_path()
+        start = self._withdrawal_start()
 
         def run() -> None:
-            if not path:
+            if start is None:
                 self._wf.cancel()
                 return
-            self._wf.send_event(BpmnEvent(MessageEventDefinition(WITHDRAWAL_MESSAGE), _copy(payload)))
+            self._trigger(start, payload, {})
             self._wf.do_engine_steps()
             withdrawal = {
                 sub.parent_task_id
@@ -359,7 +434,7 @@ class Instance:
             self._forget_dropped_events()
 
         self._operate(run)
-        return path
+        return start is not None
 
     def shift_moments(self, *, variables: Mapping[str, Shift], timers: Mapping[str, Shift]) -> dict[str, Any]:
         """Move date-time data variables and waiting timers (a suspension stops the clock).
@@ -413,6 +488,74 @@ class Instance:
 
         self._operate(apply, steps=False)
 
+    def subscriptions(self) -> list[Subscription]:
+        """Every message and signal the instance waits for now, with the correlation it expects."""
+        found: list[Subscription] = []
+        for task in list(self._wf.event_manager.tasks.values()):
+            if isinstance(task.task_spec, BoundaryEvent) and task.state != TaskState.WAITING:
+                continue
+            for bpmn_id, definition in events.event_definitions_of(task):
+                kind = events.kind_of(definition)
+                if kind is None:
+                    continue
+                expected = (
+                    self._expected_correlation(definition, task, bpmn_id) if kind == events.MESSAGE else {}
+                )
+                found.append(Subscription(str(task.id), bpmn_id or "", kind, definition.name, expected))
+        for spec_name, start in self._trigger_starts():
+            kind = events.kind_of(start.event_definition)
+            if kind is None:
+                continue
+            definition = start.event_definition
+            expected = (
+                self._expected_correlation(definition, None, start.bpmn_id) if kind == events.MESSAGE else {}
+            )
+            found.append(
+                Subscription(_trigger_id(spec_name, start), start.bpmn_id, kind, definition.name, expected)
+            )
+        return found
+
+    def deliver(
+        self,
+        task_id: str,
+        kind: str,
+        name: str,
+        payload: Any = None,
+        correlation: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Hand a message or signal to the task that waits for it (a subscription's `task_id`).
+
+        Raises NotWaiting when that task does not wait for it (any more): nothing happened.
+        Correlation was matched by the caller; `correlation` is what the instance holds from now
+        on (a later reply is expected with the same values).
+        """
+        values = dict(correlation or {})
+        if task_id.startswith(_TRIGGER):
+            found = self._find_trigger(task_id, kind, name)
+            if found is None:
+                raise NotWaiting(task_id)
+            _, start = found
+            self._operate(lambda: self._trigger(start, payload, values))
+            return
+        task = next((t for t in self._wf.event_manager.tasks.values() if str(t.id) == str(task_id)), None)
+        if task is None or (isinstance(task.task_spec, BoundaryEvent) and task.state != TaskState.WAITING):
+            raise NotWaiting(task_id)
+        definition = next(
+            (d for _, d in events.event_definitions_of(task) if events.kind_of(d) == kind and d.name == name),
+            None,
+        )
+        if definition is None:
+            raise NotWaiting(task_id)
+
+        def catch() -> None:
+            event = BpmnEvent(definition, payload=_copy(payload), correlations=values)
+            task.task_spec.catch(task, event)
+            task.task_spec._update(task)
+            if isinstance(task.task_spec, BoundaryEvent) and not task.task_spec.cancel_activity:
+                _rearm(task)
+
+        self._operate(catch)
+
     def ready_tasks(self) -> list[ReadyTask]:
         return [self._ready(t) for t in self._ready_spiff_tasks()]
 
@@ -427,6 +570,8 @@ class Instance:
             steps=tuple(self._steps),
             milestones=tuple(self._milestones),
             documents=tuple(self._documents),
+            subscriptions=tuple(self.subscriptions()),
+            sent=tuple(self._sent),
         )
 
     def element_states(self) -> ElementStates:
@@ -528,15 +673,13 @@ class Instance:
             ):
                 manager.remove_task(task)
 
-    def _has_withdrawal_path(self) -> bool:
-        start = self._wf.spec.start
-        for name in getattr(start, "trigger_specs", ()):
-            spec = self._wf.subprocess_specs.get(name)
-            for event in getattr(spec, "bpmn_start_events", ()):
-                definition = event.event_definition
-                if isinstance(definition, _AnyMessage) and definition.name == WITHDRAWAL_MESSAGE:
-                    return True
-        return False
+    def _withdrawal_start(self) -> Any:
+        """The message start event of the diagram's withdrawal path, if it has one."""
+        for _, start in self._trigger_starts():
+            definition = start.event_definition
+            if isinstance(definition, _AnyMessage) and definition.name == WITHDRAWAL_MESSAGE:
+                return start
+        return None
 
     def _timer_tasks(self) -> list[tuple[datetime, Any]]:
         """Waiting timer tasks with their due moments, earliest first."""
@@ -556,11 +699,23 @@ class Instance:
             pass
 
     def _operate(self, action: Callable[[], None], *, steps: bool = True) -> None:
-        """Run one operation plus engine steps, translating every failure into EngineError."""
+        """Run one operation plus engine steps, translating every failure into EngineError.
+
+        A BPMN error a service raises goes to the error boundary event that catches its code,
+        and the engine steps go on from there; one nothing catches fails the operation.
+        """
         try:
-            action()
-            if steps:
-                self._wf.do_engine_steps()
+            for _ in range(MAX_CAUGHT_ERRORS):
+                try:
+                    action()
+                    if steps:
+                        self._wf.do_engine_steps()
+                    break
+                except BpmnError as exc:
+                    self._catch_bpmn_error(exc)
+                    action = _nothing
+            else:
+                raise EngineError(f"BPMN errors were caught more than {MAX_CAUGHT_ERRORS} times in one step")
         except EngineError:
             raise
         except ScriptTimeout:
@@ -574,7 +729,193 @@ class Instance:
         except Exception as exc:
             raise EngineError(f"{type(exc).__name__}: {exc}") from exc
         self._record_steps()
+        self._record_sent()
         self._check_depth()
+
+    def _record_sent(self) -> None:
+        for event in self._wf.get_events():
+            kind = events.kind_of(event.event_definition)
+            source = getattr(event, "lexflow_source", None)
+            if kind is None or source is None:
+                continue  # an uncaught escalation or error: SpiffWorkflow's own business
+            self._sent.append(
+                SentEvent(
+                    kind=kind,
+                    name=event.event_definition.name,
+                    bpmn_id=source,
+                    payload=_copy(event.payload),
+                    correlation={
+                        key: correlation_text(value) for key, value in (event.correlations or {}).items()
+                    },
+                )
+            )
+
+    # ------------------------------------------------------------------ events
+
+    def _choose_start(self, start: Any, start_event: str | None, payload: Any, correlation: dict) -> None:
+        """Keep the one start event this case begins at (see `Engine.start`) and drop the others."""
+        if start is None:
+            return
+        holder = next((c for c in start.children if isinstance(c.task_spec, StartEventSplit)), start)
+        starts = [c for c in holder.children if isinstance(c.task_spec, StartEvent)]
+        if start_event is None:
+            chosen = [c for c in starts if isinstance(c.task_spec.event_definition, NoneEventDefinition)]
+            if starts and not chosen:
+                raise EngineError(
+                    f"process {self.process_id!r} has no plain start event: its cases begin by a message, "
+                    "signal or timer"
+                )
+        else:
+            chosen = [c for c in starts if c.task_spec.bpmn_id == start_event]
+            if not chosen:
+                raise EngineError(f"process {self.process_id!r} has no start event {start_event!r}")
+            task = chosen[0]
+            definition = task.task_spec.event_definition
+            now = datetime.now(UTC).isoformat()
+            task._set_internal_data(event_fired=True, event_value=now)
+            if isinstance(definition, CycleTimerEventDefinition) and not task.children:
+                # SpiffWorkflow adds a cycle's path only as each cycle passes; this case is one
+                # occurrence, so it takes the path once.
+                for output in task.task_spec.outputs:
+                    task._add_child(output, TaskState.MAYBE)
+            if events.kind_of(definition) is not None:
+                task.internal_data[definition.name] = _copy(payload) if payload is not None else {}
+                if events.kind_of(definition) == events.MESSAGE:
+                    events.record_correlation(self._wf, definition.correlation_properties, correlation)
+        for child in starts:
+            if child not in chosen:
+                self._wf._remove_task(child.id)
+
+    def _expected_correlation(self, definition: Any, task: Any, bpmn_id: str | None) -> dict[str, str]:
+        """What a waiting message event expects of each correlation property, as text.
+
+        In order: the event's own `spiffworkflow:processVariableCorrelation` expression on the
+        case data; such an expression another waiting event of the case gives for the property
+        (a case reads its case number one way, whichever message it waits for); the value the
+        case already holds (from a message it sent or received); the message's retrieval
+        expression on the case data (a court sends `case_number`, the case holds `case_number`).
+        A property none of these can give is a modelling error.
+        """
+        own = {prop.name: prop.retrieval_expression for prop in definition.process_correlations}
+        retrieval = {prop.name: prop.retrieval_expression for prop in definition.correlation_properties}
+        expected: dict[str, str] = {}
+        for name in dict.fromkeys([*retrieval, *own]):
+            expression = own.get(name) or self._instance_correlation_rules().get(name)
+            held, value = events.held_correlation(self._wf, name)
+            if expression is None and not held:
+                expression = retrieval.get(name)
+            if expression is not None:
+                try:
+                    if task is not None:
+                        value = self._engine.script_engine.evaluate(task, expression)
+                    else:
+                        value = self._engine.script_engine.environment.evaluate(expression, self._data())
+                except Exception as exc:
+                    raise EngineError(
+                        f"{bpmn_id}: message {definition.name!r} waits for correlation property "
+                        f"{name}, whose value {expression!r} could not be read from the case data "
+                        f"({exc}); give the event a processVariableCorrelation for it",
+                        element_id=bpmn_id,
+                    ) from exc
+            expected[name] = correlation_text(value)
+        return expected
+
+    def _instance_correlation_rules(self) -> dict[str, str]:
+        """Property id -> expression, from every processVariableCorrelation of the process's events."""
+        rules: dict[str, str] = {}
+        for spec in self._wf.spec.task_specs.values():
+            definition = getattr(spec, "event_definition", None)
+            for sub in getattr(definition, "event_definitions", None) or [definition]:
+                for prop in getattr(sub, "process_correlations", None) or []:
+                    rules.setdefault(prop.name, prop.retrieval_expression)
+        return rules
+
+    def _trigger_starts(self) -> list[tuple[str, Any]]:
+        """(subprocess spec name, start event spec) of the event subprocesses a message or signal starts."""
+        if self.completed:
+            return []
+        found = []
+        for spec_name in self._wf.spec.start.trigger_specs:
+            sub = self._wf.subprocess_specs.get(spec_name)
+            for start in getattr(sub, "bpmn_start_events", []) if sub is not None else []:
+                found.append((spec_name, start))
+        return found
+
+    def _find_trigger(self, task_id: str, kind: str, name: str) -> tuple[str, Any] | None:
+        for spec_name, start in self._trigger_starts():
+            definition = start.event_definition
+            if (
+                _trigger_id(spec_name, start) == task_id
+                and events.kind_of(definition) == kind
+                and definition.name == name
+            ):
+                return spec_name, start
+        return None
+
+    def _trigger(self, start: Any, payload: Any, correlation: dict) -> None:
+        """Start an event subprocess by its message or signal start event.
+
+        An interrupting one (the default) first cancels everything else the case was doing,
+        as BPMN says and Camunda does; SpiffWorkflow would run both side by side.
+        """
+        definition = start.event_definition
+        event = BpmnEvent(definition, payload=_copy(payload), correlations=correlation)
+        self._wf.event_manager.update_collaboration(event)
+        for task in list(self._wf.event_manager.tasks.values()):
+            if task.task_spec is start:
+                if start.bpmn_id in self._compiled.interrupting_starts:
+                    self._interrupt(keep=self._wf.get_task_from_id(task.workflow.parent_task_id))
+                task.task_spec.catch(task, event)
+                task.task_spec._update(task)
+                return
+        raise NotWaiting(start.bpmn_id)
+
+    def _interrupt(self, keep: Any) -> None:
+        """Cancel every unfinished task of the case but `keep` (the event subprocess) and its line."""
+        spared = {keep.id}
+        parent = keep.parent
+        while parent is not None:
+            spared.add(parent.id)
+            parent = parent.parent
+        for task in self._wf.get_tasks(state=TaskState.NOT_FINISHED_MASK):
+            if (
+                task.id not in spared
+                and task.workflow is self._wf
+                and task.has_state(TaskState.NOT_FINISHED_MASK)
+            ):
+                task.cancel()
+
+    def _catch_bpmn_error(self, exc: BpmnError) -> None:
+        """Send a service's BPMN error to the error boundary event that catches its code.
+
+        Looks on the task itself, then on each subprocess or call activity around it, taking
+        an event naming that code before one that catches every code. Raises EngineError,
+        located on the task, when nothing catches it.
+        """
+        failed = self._wf.get_task_from_id(exc.task_id) if exc.task_id is not None else None
+        if failed is None:
+            raise EngineError(f"BPMN error {exc.code} was raised outside a service task")
+        current, boundary = failed, None
+        while current is not None and boundary is None:
+            boundary = _error_boundary(current, exc.code)
+            workflow = current.workflow
+            parent_id = workflow.parent_task_id if workflow is not self._wf else None
+            current = self._wf.get_task_from_id(parent_id) if parent_id is not None else None
+        spec = failed.task_spec
+        if boundary is None:
+            detail = f" ({exc.message})" if exc.message else ""
+            raise element_error(
+                spec,
+                f"{spec.bpmn_id}: the service raised BPMN error {exc.code}{detail}, and no error boundary "
+                "event catches that code",
+            )
+        failed._set_state(TaskState.CANCELLED)
+        failed._drop_children(force=True)
+        error = {"code": exc.code, "message": exc.message, "data": _copy(exc.data)}
+        definition = boundary.task_spec.event_definition
+        boundary.task_spec.catch(boundary, BpmnEvent(definition, payload=error))
+        boundary.task_spec._update(boundary)
+        boundary.data["bpmn_error"] = error
 
     def _record_steps(self) -> None:
         new = [t for t in self._all_tasks() if t.state == TaskState.COMPLETED and t.id not in self._done]
@@ -612,6 +953,11 @@ class Instance:
         meta = self._human_spec(task)
         lane = spec.lane if spec.lane is not None else (meta.lane if meta else None)
         groups = meta.candidate_groups if meta else ((lane,) if lane else ())
+        if meta and meta.candidate_groups_expression:
+            groups = self._names(task, meta.candidate_groups_expression, "candidate groups") or groups
+        users = meta.candidate_users if meta else ()
+        if meta and meta.candidate_users_expression:
+            users = self._names(task, meta.candidate_users_expression, "candidate users")
         priority = DEFAULT_PRIORITY
         if meta and meta.priority_expression:
             value = self._evaluate(task, meta.priority_expression, "priority")
@@ -636,7 +982,20 @@ class Instance:
             due=self._date_expr(task, meta.due_expression if meta else None, "due date"),
             follow_up=self._date_expr(task, meta.follow_up_expression if meta else None, "follow-up date"),
             data=_copy(task.data),
+            candidate_users=tuple(users),
         )
+
+    def _names(self, task: Any, expression: str, label: str) -> tuple[str, ...]:
+        """Groups or usernames an expression gives: a list, or one comma-separated string."""
+        value = self._evaluate(task, expression, label)
+        if value is None:
+            return ()
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple | set):
+            raise element_error(
+                task.task_spec, f"{label} of {task.task_spec.bpmn_id} evaluated to {value!r}, not names"
+            )
+        return tuple(str(item).strip() for item in items if str(item).strip())
 
     def _evaluate(self, task: Any, expression: str, label: str) -> Any:
         try:
@@ -667,10 +1026,18 @@ class Instance:
         return str(value)
 
     def _timers(self) -> list[WaitingTimer]:
-        return [
-            WaitingTimer(task_id=str(task.id), bpmn_id=task.task_spec.bpmn_id, due_at=due)
-            for due, task in self._timer_tasks()
-        ]
+        """Every timer the instance waits on: timer events, boundary timers and the timer branch
+        of an event-based gateway (reported under the branch's id; the gateway waits for it)."""
+        timers = []
+        for task in list(self._wf.event_manager.tasks.values()):
+            for bpmn_id, definition in events.event_definitions_of(task):
+                if not isinstance(definition, TimerEventDefinition):
+                    continue
+                due = _due_at(definition.details(task).value)
+                if due is not None:
+                    timers.append(WaitingTimer(task_id=str(task.id), bpmn_id=bpmn_id or "", due_at=due))
+        timers.sort(key=lambda t: t.due_at)
+        return timers
 
     def _data(self) -> dict[str, Any]:
         if self.completed:
@@ -711,6 +1078,45 @@ def _shifted(value: Any, move: Shift) -> str | None:
     return (after if moment.tzinfo is not None else after.replace(tzinfo=None)).isoformat()
 
 
+MAX_CAUGHT_ERRORS = 20
+_TRIGGER = "trigger:"
+
+
+def _nothing() -> None:
+    pass
+
+
+def _trigger_id(spec_name: str, start: Any) -> str:
+    return f"{_TRIGGER}{spec_name}:{start.bpmn_id}"
+
+
+def _rearm(boundary: Any) -> None:
+    """A non-interrupting boundary event listens again while its activity runs (as in Camunda;
+    SpiffWorkflow would take one message only)."""
+    split = boundary.parent
+    main = next((c for c in split.children if not isinstance(c.task_spec, BoundaryEvent)), None)
+    if main is not None and not main.has_state(TaskState.FINISHED_MASK):
+        again = split._add_child(boundary.task_spec, TaskState.WAITING)
+        again.task_spec._update(again)
+
+
+def _error_boundary(task: Any, code: str) -> Any:
+    """The waiting error boundary event on `task` that catches `code`, if any."""
+    split = task.parent
+    if split is None or not isinstance(split.task_spec, BoundaryEventSplit):
+        return None
+    waiting = [
+        child
+        for child in split.children
+        if isinstance(child.task_spec, BoundaryEvent)
+        and child.state == TaskState.WAITING
+        and isinstance(child.task_spec.event_definition, ErrorEventDefinition)
+    ]
+    exact = [child for child in waiting if child.task_spec.event_definition.code == code]
+    any_code = [child for child in waiting if child.task_spec.event_definition.code in (None, "")]
+    return (exact or any_code or [None])[0]
+
+
 def _due_at(value: Any) -> datetime | None:
     """The due moment of a timer's pending event value: ISO string, or a cycle dict with `next`."""
     if isinstance(value, dict):
@@ -742,11 +1148,17 @@ def _engine_error(exc: WorkflowException) -> EngineError:
 # ---------------------------------------------------------------------- compile
 
 
-def _compile(files: dict[str, bytes], digest: str) -> _Compiled:
+def _compile(files: dict[str, bytes], default_group: str | None) -> _Compiled:
     pkg = validation.read_files(files)
     validation.check_schemas(pkg)
+    # Other tools' expressions and attributes in Lexflow's terms, before Lexflow's rules and
+    # SpiffWorkflow see them; what cannot be translated is refused by check_structure.
+    translations, defaulted = juel.translate_package(
+        {name: tree for name, tree in pkg.bpmn.items() if name not in pkg.failed}, default_group
+    )
     validation.check_structure(pkg)
     errors = list(pkg.errors)
+    digest = package_digest(files, default_group if defaulted else None)
 
     parser = LexflowParser()  # XSD already checked (and listed in full) by step 2
     for name, tree in pkg.dmn.items():
@@ -819,12 +1231,29 @@ def _compile(files: dict[str, bytes], digest: str) -> _Compiled:
             own_scripts += scripts.get(sub_id, [])
             timers.update(timer_exprs.get(sub_id, {}))
         variables = metadata.script_deadline_variables(own_scripts)
-        _, node = executable[pid]
+        own_file, node = executable[pid]
         withdrawable, withdrawable_until = metadata.process_withdrawal(node)
         start_props: dict[str, str] = {}
         for start in node.findall(f"{{{metadata.BPMN_NS}}}startEvent"):
             start_props.update(metadata.spiff_properties(start))
-        start_form = start_props.get("formJsonSchemaFilename") or None
+        start_form = start_props.get("formJsonSchemaFilename") or next(
+            (
+                form
+                for start in node.findall(f"{{{metadata.BPMN_NS}}}startEvent")
+                if (form := metadata.task_property(start, "formJsonSchemaFilename"))
+            ),
+            None,
+        )
+        messages: dict[str, Any] = {}
+        signals: dict[str, Any] = {}
+        for part in [pid, *subs]:
+            if part in executable:
+                file_name, part_node = executable[part]
+                found_messages, found_signals = events.referenced_events(
+                    part_node, pkg.bpmn[file_name].getroot()
+                )
+                messages.update(found_messages)
+                signals.update(found_signals)
         processes[pid] = ProcessInfo(
             process_id=pid,
             name=node.get("name") or pid,
@@ -846,11 +1275,36 @@ def _compile(files: dict[str, bytes], digest: str) -> _Compiled:
                     for bpmn_id, task in tasks.items()
                 }
             ),
+            start_events=events.start_events(node, pkg.bpmn[own_file].getroot()),
+            messages=messages,
+            signals=signals,
         )
         spec_json[pid] = serialization.spec_json(spec, subs)
 
-    package = ProcessPackage(digest=digest, files=dict(files), processes=processes, forms=dict(pkg.forms))
-    return _Compiled(package=package, specs=specs, spec_json=spec_json, human_tasks=human_tasks)
+    package = ProcessPackage(
+        digest=digest,
+        files=dict(files),
+        processes=processes,
+        forms=dict(pkg.forms),
+        default_group=default_group if defaulted else None,
+        default_group_tasks=tuple(defaulted),
+        notes=tuple(translations),
+    )
+    interrupting = frozenset(
+        start.get("id")
+        for tree in pkg.bpmn.values()
+        for sub in tree.getroot().iter(f"{{{metadata.BPMN_NS}}}subProcess")
+        if sub.get("triggeredByEvent") == "true"
+        for start in sub.findall(f"{{{metadata.BPMN_NS}}}startEvent")
+        if start.get("isInterrupting", "true") != "false"
+    )
+    return _Compiled(
+        package=package,
+        specs=specs,
+        spec_json=spec_json,
+        human_tasks=human_tasks,
+        interrupting_starts=interrupting,
+    )
 
 
 def _nonempty(found: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:

@@ -14,7 +14,14 @@ from lxml import etree
 from workflows.api import FlowAnnotation, HumanTaskSpec
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+FLOWABLE_NS = "http://flowable.org/bpmn"
+ACTIVITI_NS = "http://activiti.org/bpmn"  # also Camunda 7's older files
+VENDOR_NAMESPACES = (CAMUNDA_NS, FLOWABLE_NS, ACTIVITI_NS)
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+# What `workflows.juel` writes on a parsed tree (never in a file): candidate groups and users
+# that are expressions, and the deploy's default group for a task with neither lane nor group.
+TRANSLATED_NS = "urn:lexflow:translated"
 
 # SpiffWorkflow waits for a person at these (a plain `task` is a manual NoneTask).
 HUMAN_TAGS = ("userTask", "manualTask", "task")
@@ -22,6 +29,7 @@ HUMAN_TAGS = ("userTask", "manualTask", "task")
 # property name -> camunda attribute name
 _PROPERTY_ATTRS = {
     "candidateGroups": "candidateGroups",
+    "candidateUsers": "candidateUsers",
     "assignee": "assignee",
     "dueDate": "dueDate",
     "followUpDate": "followUpDate",
@@ -32,8 +40,21 @@ _PROPERTY_ATTRS = {
 
 
 def camunda_attr(node: etree._Element, name: str) -> str | None:
-    value = node.get(f"{{{CAMUNDA_NS}}}{name}")
+    """An attribute as Camunda, Flowable or Activiti write it (`camunda:assignee`, `flowable:assignee`)."""
+    for namespace in VENDOR_NAMESPACES:
+        value = node.get(f"{{{namespace}}}{name}")
+        if value and value.strip():
+            return value.strip()
+    return None
+
+
+def translated_attr(node: etree._Element, name: str) -> str | None:
+    value = node.get(f"{{{TRANSLATED_NS}}}{name}")
     return value.strip() if value and value.strip() else None
+
+
+def _names(raw: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (raw or "").split(",") if part.strip())
 
 
 def spiff_properties(node: etree._Element) -> dict[str, str]:
@@ -102,17 +123,20 @@ def task_actions(node: etree._Element) -> tuple[str, ...] | None:
 
 
 def human_task_spec(node: etree._Element, lane: str | None) -> HumanTaskSpec:
-    groups_raw = task_property(node, "candidateGroups")
-    if groups_raw:
-        groups = tuple(g.strip() for g in groups_raw.split(",") if g.strip())
-    else:
-        groups = (lane,) if lane else ()
+    groups = _names(task_property(node, "candidateGroups"))
+    groups_expression = translated_attr(node, "candidateGroupsExpression")
+    if not groups and not groups_expression:
+        default = translated_attr(node, "defaultGroup")
+        groups = (lane,) if lane else ((default,) if default else ())
     props = spiff_properties(node)
     return HumanTaskSpec(
         bpmn_id=node.get("id", ""),
         name=node.get("name") or node.get("id", ""),
         lane=lane,
         candidate_groups=groups,
+        candidate_groups_expression=groups_expression,
+        candidate_users=_names(task_property(node, "candidateUsers")),
+        candidate_users_expression=translated_attr(node, "candidateUsersExpression"),
         assignee_expression=task_property(node, "assignee"),
         due_expression=task_property(node, "dueDate"),
         follow_up_expression=task_property(node, "followUpDate"),

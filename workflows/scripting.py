@@ -39,7 +39,7 @@ from RestrictedPython.Guards import (
 from RestrictedPython.PrintCollector import PrintCollector
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
-from workflows.api import EngineError
+from workflows.api import BpmnError, EngineError
 
 # Names that are never legitimate in a process script; rejected statically so a designer
 # hears about them at deploy time instead of as a NameError at run time.
@@ -456,12 +456,13 @@ class RestrictedScriptEngine(PythonScriptEngine):
         params = {name: p.get("value") for name, p in (operation_params or {}).items()}
         try:
             result = handler(params)
+        except BpmnError as exc:
+            exc.task_id = task.id  # the engine routes it to the error boundary event on this task
+            raise
         except EngineError:
             raise
-        except Exception as exc:  # the service failed: say which step called it (an incident names it)
-            raise element_error(
-                spec, f"service {operation_name!r} failed: {type(exc).__name__}: {exc}"
-            ) from exc
+        except Exception as exc:  # an unexpected failure stays an error, located on the task
+            raise element_error(spec, f"{spec.bpmn_id}: service {operation_name!r} failed: {exc}") from exc
         try:
             return json.dumps(result)
         except (TypeError, ValueError) as exc:

@@ -16,9 +16,16 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from workflows import dmn
+from workflows.events import SERIALIZER_CLASSES
+
 # One registry for the process: building it is not free and it holds no per-call state
-# apart from an encoder flag that serialize_json toggles (see `dumps`).
-SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+# apart from an encoder flag that serialize_json toggles (see `dumps`). Lexflow's own event
+# definitions (workflows.events) and business rule task (DMN 1.3 hit policies, workflows.dmn)
+# are registered in place of or beside SpiffWorkflow's.
+SERIALIZER = BpmnWorkflowSerializer(
+    BpmnWorkflowSerializer.configure(dmn.configure({**SPIFF_CONFIG, **SERIALIZER_CLASSES}))
+)
 VERSION: str = SERIALIZER.VERSION
 SPEC_KEYS = ("spec", "subprocess_specs")
 

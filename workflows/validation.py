@@ -22,7 +22,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
-from workflows import metadata
+from workflows import dmn, events, juel, metadata
 from workflows.api import TASK_ACTIONS, DeployError, ServiceParams
 from workflows.scripting import check_source
 from workflows.xmlsafe import MAX_PACKAGE_BYTES, parse_xml
@@ -173,6 +173,7 @@ def check_structure(pkg: CheckedPackage) -> None:
         if _localname(root) != "definitions" or etree.QName(root).namespace != BPMN_NS:
             continue  # already reported: not BPMN at all
         pkg.add(_check_bpmn(name, tree.getroot(), set(pkg.forms), decisions))
+        pkg.add(events.check_events(name, tree.getroot(), set(pkg.forms)))
     for name, tree in pkg.dmn.items():
         pkg.add(_check_dmn(name, tree.getroot()))
 
@@ -244,10 +245,15 @@ def _check_element(
     if tag in metadata.HUMAN_TAGS:
         lane = metadata.lane_of(node)
         spec = metadata.human_task_spec(node, lane)
-        if not spec.candidate_groups:
+        if not spec.candidate_groups and not spec.candidate_groups_expression:
             what = "user task" if tag == "userTask" else f"{tag} (a human step in Lexflow)"
             errors.append(
-                _err(name, node, f"{what} has no lane and no candidate group; put it in a lane (a role)")
+                _err(
+                    name,
+                    node,
+                    f"{what} has no lane and no candidate group; put it in a lane (a role), or name a "
+                    "default group for such tasks when deploying",
+                )
             )
         for label, filename in (("form", spec.form), ("ui form", spec.ui_form)):
             if filename and filename not in forms:
@@ -265,6 +271,8 @@ def _check_element(
         if spec.opinion_field and not spec.opinion_field.isidentifier():
             errors.append(_err(name, node, f"opinionField {spec.opinion_field!r} is not a variable name"))
         for label, expr in (
+            ("candidate groups", spec.candidate_groups_expression),
+            ("candidate users", spec.candidate_users_expression),
             ("assignee", spec.assignee_expression),
             ("due date", spec.due_expression),
             ("follow-up date", spec.follow_up_expression),
@@ -312,6 +320,10 @@ def _check_element(
             )
         elif tag == "conditionExpression":
             errors.append(_err(name, owner, "condition expression is empty"))
+    elif tag in ("timeDuration", "timeDate", "timeCycle") and events.is_scheduled_start(node):
+        errors.extend(
+            replace(e, line=node.sourceline) for e in events.check_scheduled_start(name, _owner(node), node)
+        )
     elif tag in ("timeDuration", "timeDate", "timeCycle"):
         errors.extend(
             replace(e, line=node.sourceline)
@@ -375,14 +387,8 @@ def _is_juel(expr: str) -> bool:
 
 
 def _check_expression(name: str, node: etree._Element, expr: str, label: str) -> list[DeployError]:
-    if _is_juel(expr):
-        return [
-            _err(
-                name,
-                node,
-                f"{label} {expr!r} uses a JUEL/FEEL expression; Lexflow conditions are Python, e.g. x == 1",
-            )
-        ]
+    if _is_juel(expr):  # what workflows.juel could translate is Python by now
+        return [_err(name, node, juel.refusal(label, expr))]
     problems = check_source(expr, "eval")
     return [_err(name, node, f"{label} {expr!r}: {p}") for p in problems]
 
@@ -411,13 +417,7 @@ def _check_timer(name: str, node: etree._Element, kind: str, expr: str) -> list[
     if not expr:
         return [_err(name, node, f"timer {kind} is empty")]
     if _JUEL.search(expr):
-        return [
-            _err(
-                name,
-                node,
-                f'timer expression {expr} uses a JUEL/FEEL expression; write a Python string like "PT1H"',
-            )
-        ]
+        return [_err(name, node, juel.refusal("timer expression", expr) + ', or a string like "PT1H"')]
     if kind == "timeCycle" and _CRON.match(expr.strip("\"'")):
         return [
             _err(
@@ -452,13 +452,7 @@ def _check_dmn(name: str, root: etree._Element) -> list[DeployError]:
             continue
         tag = _localname(node)
         if tag == "decisionTable":
-            hit = (node.get("hitPolicy") or "UNIQUE").upper()
-            if hit not in ("UNIQUE", "COLLECT", "FIRST"):
-                errors.append(
-                    _err(
-                        name, _owner(node), f"hit policy {hit} is not supported; use UNIQUE, FIRST or COLLECT"
-                    )
-                )
+            errors.extend(_err(name, _owner(at), message) for at, message in dmn.table_errors(node))
         elif tag in ("inputExpression", "outputEntry"):
             text_node = next((c for c in node if _localname(c) == "text"), None)
             text = (text_node.text or "").strip() if text_node is not None else ""

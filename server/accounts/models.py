@@ -91,3 +91,37 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.role} @ {self.organisation}"
+
+
+class IntegrationClient(models.Model):
+    """A service account for another system (a court, the 12348 hotline) that sends messages and signals.
+
+    Created by an administrator; its token is shown once and kept only as a sha256. It acts
+    within one organisation (and those below it) and may send only the message and signal
+    names it is granted. `user` is its identity in the audit log: it holds no role and has
+    no password, so it cannot log in or reach any other endpoint.
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="integration_client"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    messages = models.JSONField(default=list, blank=True, help_text="message names it may send")
+    signals = models.JSONField(default=list, blank=True, help_text="signal names it may send")
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    token_prefix = models.CharField(max_length=16, editable=False, help_text="to tell tokens apart")
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "集成客户端 / integration client"
+        verbose_name_plural = "集成客户端 / integration clients"
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from server.accounts.models import Membership, Organisation
+from server.accounts.models import IntegrationClient, Membership, Organisation
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -37,3 +37,51 @@ class UserSerializer(serializers.ModelSerializer):
 class LoginSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False)
+
+
+class IntegrationClientSerializer(serializers.ModelSerializer):
+    organisation = OrganisationSerializer(read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = IntegrationClient
+        fields = [
+            "id",
+            "name",
+            "username",
+            "organisation",
+            "messages",
+            "signals",
+            "token_prefix",
+            "is_active",
+            "created_at",
+            "last_used_at",
+        ]
+
+
+class IntegrationClientInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    messages = serializers.ListField(
+        child=serializers.CharField(max_length=255), required=False, default=list
+    )
+    signals = serializers.ListField(child=serializers.CharField(max_length=255), required=False, default=list)
+
+    def validate_name(self, value: str) -> str:
+        if IntegrationClient.objects.filter(name=value).exists():
+            raise serializers.ValidationError("已有同名客户端 / A client with this name exists.")
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs.get("messages") and not attrs.get("signals"):
+            raise serializers.ValidationError(
+                {"messages": ["至少授予一个消息或信号 / Grant at least one message or signal."]}
+            )
+        return attrs
+
+
+class IntegrationClientCreatedSerializer(IntegrationClientSerializer):
+    token = serializers.CharField(read_only=True, help_text="shown this once; keep it safe")
+
+    class Meta(IntegrationClientSerializer.Meta):
+        fields = [*IntegrationClientSerializer.Meta.fields, "token"]

@@ -213,7 +213,7 @@ def seed_cases(*, count: int, rng: random.Random) -> int:
                 return
             user = users[username]
             if task.assignee_id is None:
-                task_claim(task=task, user=user)
+                task_claim(task_id=task.pk, user=user)
             task_complete(task_id=task.pk, user=user, data=data)
 
         return run

@@ -11,6 +11,19 @@ api_v1 = [
     path("auth/logout", accounts_api.LogoutApi.as_view(), name="auth-logout"),
     path("auth/me", accounts_api.MeApi.as_view(), name="auth-me"),
     path("organisations", accounts_api.OrganisationListApi.as_view(), name="organisation-list"),
+    path(
+        "integration-clients", accounts_api.IntegrationClientListApi.as_view(), name="integration-client-list"
+    ),
+    path(
+        "integration-clients/<int:pk>",
+        accounts_api.IntegrationClientDetailApi.as_view(),
+        name="integration-client-detail",
+    ),
+    path(
+        "integration-clients/<int:pk>/token",
+        accounts_api.IntegrationClientTokenApi.as_view(),
+        name="integration-client-token",
+    ),
     path("health", core_api.HealthApi.as_view(), name="health"),
     path("calendar", core_api.CalendarApi.as_view(), name="calendar"),
     path("", include("server.processes.urls")),

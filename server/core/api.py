@@ -1,8 +1,6 @@
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -12,16 +10,22 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from server.core import calendar
-from server.core.models import CalendarOverride, WorkerHeartbeat
+from server.core.models import CalendarOverride
+from server.core.workers import workers_health
+from server.documents.toolchain import pdf_toolchain_problems
 
 
 class HealthApi(APIView):
-    """Database and timer-worker status. 200 when the database answers; 503 when it does not."""
+    """Database, background workers and PDF toolchain. 200 when the database answers, else 503.
+
+    `status` is `ok` only when every kind of worker (timers, documents) has a live one and
+    none is dead or stuck, and official notices can be rendered quickly; else `degraded`.
+    """
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(responses={200: dict, 503: dict}, summary="Database and worker status")
+    @extend_schema(responses={200: dict, 503: dict}, summary="Database, worker and PDF status")
     def get(self, request: Request) -> Response:
         try:
             with connection.cursor() as cursor:
@@ -31,23 +35,16 @@ class HealthApi(APIView):
             return Response(
                 {"status": "error", "database": {"status": "error", "detail": str(exc)}}, status=503
             )
-        stale_after = timedelta(seconds=settings.LEXFLOW["WORKER_STALE_AFTER"])
-        now = timezone.now()
-        workers = [
-            {
-                "name": beat.name,
-                "last_seen": beat.last_seen,
-                "alive": now - beat.last_seen <= stale_after,
-                "fired_total": beat.fired_total,
-            }
-            for beat in WorkerHeartbeat.objects.order_by("-last_seen")[:20]
-        ]
-        alive = any(worker["alive"] for worker in workers)
+        workers = workers_health()
+        problems = pdf_toolchain_problems()
+        documents = {"status": "degraded" if problems else "ok", "warnings": list(problems.values())}
+        healthy = workers["status"] == "ok" and not problems
         return Response(
             {
-                "status": "ok" if alive else "degraded",
+                "status": "ok" if healthy else "degraded",
                 "database": database,
-                "worker": {"status": "ok" if alive else "not running", "workers": workers},
+                "workers": workers,
+                "documents": documents,
             }
         )
 

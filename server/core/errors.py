@@ -2,11 +2,20 @@
 
 Modelled on RFC 9457 problem details. `errors` maps a field path (JSON-schema path for
 form data, e.g. `data.applicant.id_number`) to messages, so a form can mark each field.
+
+A database that cannot be reached (down, restarting, refusing connections, the connection
+cut) is not a bug of ours and not the client's: it answers 503 with `Retry-After`, from DRF
+views and Django views alike, so clients and load balancers wait and retry instead of
+reporting a server error. Nothing was saved: every write is one transaction.
 """
 
+import logging
+import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -24,7 +33,10 @@ TITLES = {
     422: "流程无法继续 / Workflow could not continue",
     429: "请求过多 / Too many requests",
     500: "服务器错误 / Server error",
+    503: "服务暂不可用 / Service unavailable",
 }
+
+logger = logging.getLogger("lexflow.errors")
 
 
 class Conflict(exceptions.APIException):
@@ -84,7 +96,47 @@ def _flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
+# PostgreSQL states meaning "not now, try again": the server is shutting down or was stopped
+# (57P01 admin, 57P02 crash), still starting (57P03), or full (53300). Class 08 is connection
+# loss. A deadlock (40P01) is not among them: that is a bug in our lock order, and a 500.
+_UNAVAILABLE_SQLSTATES = {"57P01", "57P02", "57P03", "53300"}
+# SQLite's (primary result codes): busy, locked, I/O error, cannot open the file.
+_UNAVAILABLE_SQLITE_CODES = {5, 6, 10, 14}
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Is `exc` the database being out of reach, rather than something a request did wrong?"""
+    if isinstance(exc, InterfaceError):  # the connection was already closed under us
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__ or exc
+    if hasattr(cause, "sqlstate"):  # psycopg: no state at all means the connection failed
+        state = cause.sqlstate
+        return state is None or state.startswith("08") or state in _UNAVAILABLE_SQLSTATES
+    code = getattr(cause, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in _UNAVAILABLE_SQLITE_CODES
+
+
+UNAVAILABLE_DETAIL = (
+    "数据库暂时无法访问，请稍后重试；本次请求未保存任何内容。 / "
+    "The database cannot be reached for the moment; please try again shortly. Nothing was saved."
+)
+
+
+def _retry_after() -> str:
+    return str(settings.LEXFLOW["OUTAGE_RETRY_AFTER"])
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if database_unavailable(exc):
+        logger.warning("database unavailable: %s", str(exc).strip())
+        return Response(
+            problem(503, detail=UNAVAILABLE_DETAIL, code="database_unavailable"),
+            status=503,
+            headers={"Retry-After": _retry_after()},
+            content_type="application/problem+json",
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -117,6 +169,16 @@ def json_404(request, exception=None) -> JsonResponse:  # noqa: ARG001 - Django'
 
 
 def json_500(request) -> JsonResponse:  # noqa: ARG001
+    """Django's handler500, called while the exception is being handled (so `sys.exc_info` has
+    it): an error outside DRF views, in middleware, the admin or a plain Django view."""
+    if database_unavailable(sys.exc_info()[1]):
+        response = JsonResponse(
+            problem(503, detail=UNAVAILABLE_DETAIL, code="database_unavailable"),
+            status=503,
+            content_type="application/problem+json",
+        )
+        response["Retry-After"] = _retry_after()
+        return response
     return JsonResponse(
         problem(500, detail="Something went wrong on our side; it has been logged.", code="server_error"),
         status=500,

@@ -7,12 +7,13 @@ Issuing and rendering are two steps on purpose:
    node and a verification code, plus a `document.issued` audit event. No PDF yet: a render
    takes about a quarter of a second and must not hold the instance lock or slow the
    person completing the task.
+   The same transaction queues a background job to render it (`documents.render`).
 2. `document_render` makes the PDF from the row's own data, outside any transaction: on
-   the first download, or in the worker's sweep (`documents_render_pending`). The first
-   render to finish is stored with its sha256; the row never changes after that.
+   the first download, or in that job. The first render to finish is stored with its
+   sha256; the row never changes after that.
 
 A rendering failure loses nothing: the row and its data stay, the failure is logged and
-noted on the row, a download answers 503 (try again) and the worker retries with back-off.
+noted on the row, a download answers 503 (try again) and the job retries with back-off.
 """
 
 from __future__ import annotations
@@ -22,14 +23,12 @@ import logging
 import re
 import secrets
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
 from typing import Any
 
 import segno
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import DatabaseError
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +37,8 @@ from server.audit.services import event_build, events_save
 from server.core.errors import WorkflowFailed
 from server.documents.catalogue import NOTICES, Notice, notice_for
 from server.documents.models import Document
+from server.jobs.models import Job
+from server.jobs.services import job_enqueue, job_handler
 from workflows import DeployError, DocumentDue, ProcessPackage
 
 logger = logging.getLogger("lexflow.documents")
@@ -47,9 +48,6 @@ logger = logging.getLogger("lexflow.documents")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 10
 CODE_PREFIX = "LXF"
-
-# Worker back-off after failed renders: 1, 4, 16 minutes, then hourly (never given up).
-_BACKOFF = [timedelta(minutes=1), timedelta(minutes=4), timedelta(minutes=16), timedelta(hours=1)]
 
 
 class UnknownNotice(WorkflowFailed):
@@ -178,6 +176,8 @@ def documents_create(
                 issued_by=issued_by,
             )
         )
+    for document in documents:
+        _queue_render(document)
     events_save(
         [
             event_build(
@@ -229,40 +229,38 @@ def document_render(document: Document) -> bytes:
     return pdf
 
 
-def documents_pending_q(now: Any = None) -> Q:
-    """Documents the worker should render now: never tried, or last failed long enough ago."""
-    now = now or timezone.now()
-    waited = Q(render_failures=0)
-    for failures, delay in enumerate(_BACKOFF, start=1):
-        count = Q(render_failures=failures) if failures < len(_BACKOFF) else Q(render_failures__gte=failures)
-        waited |= count & Q(render_failed_at__lte=now - delay)
-    return Q(rendered_at__isnull=True) & waited
+RENDER_JOB = "documents.render"
 
 
-def documents_render_pending(*, limit: int = 10) -> int:
-    """Render up to `limit` documents waiting for their PDF; returns how many were rendered.
-
-    Called by the timer worker once per sweep. A document that fails to render is logged
-    and left for a later sweep (with back-off); it never stops the others.
-    """
-    ids = list(
-        Document.objects.filter(documents_pending_q())
-        .order_by("render_failures", "id")
-        .values_list("pk", flat=True)[:limit]
+# Back-off after failed renders: 1, 2, 4 … minutes, then hourly, for about two days.
+@job_handler(RENDER_JOB, max_attempts=48, backoff_seconds=60, interruptible=True)
+def document_render_job(*, document_id: int) -> None:
+    """The background render of one notice; a failure raises, so the job backs off and retries."""
+    document = Document.objects.select_related("instance__organisation", "instance__definition").get(
+        pk=document_id
     )
-    rendered = 0
-    documents = (
-        Document.objects.filter(pk__in=ids)
-        .select_related("instance__organisation", "instance__definition")
-        .order_by("id")
-    )
-    for document in documents:
-        try:
-            document_render(document)
-        except DocumentUnavailable:
-            continue
-        rendered += 1
-    return rendered
+    document_render(document)
+
+
+def _queue_render(document: Document) -> None:
+    job_enqueue(RENDER_JOB, key=f"{RENDER_JOB}:{document.pk}", document_id=document.pk)
+
+
+def documents_queue_unqueued(*, batch: int = 1000) -> int:
+    """Give a render job to every notice still without its PDF that has none (notices issued
+    before jobs existed, say); how many were queued. Safe to run any time: one job per notice."""
+    queued = 0
+    pending = Document.objects.filter(pdf__isnull=True).order_by("id").values_list("pk", flat=True)
+    last = 0
+    while ids := list(pending.filter(pk__gt=last)[:batch]):
+        last = ids[-1]
+        keys = {f"{RENDER_JOB}:{pk}": pk for pk in ids}
+        known = set(Job.objects.filter(key__in=keys).values_list("key", flat=True))
+        for key, pk in keys.items():
+            if key not in known:
+                job_enqueue(RENDER_JOB, key=key, document_id=pk)
+                queued += 1
+    return queued
 
 
 def _render_pdf(document: Document) -> bytes:

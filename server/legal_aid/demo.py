@@ -203,7 +203,7 @@ class _Case:
                 return False  # a timer moved the case on (withdrawn, window over)
             actor = task.assignee or self.users[user]
             if task.assignee_id is None:
-                task_claim(task=task, user=actor)
+                task_claim(task_id=task.pk, user=actor)
             task_complete(task_id=task.pk, user=actor, data=form)
         self.instance.refresh_from_db(fields=["next_timer_at"])
         return True

@@ -153,7 +153,7 @@ def _application(rng: random.Random, scenario: str) -> dict[str, Any]:
 
 
 def _plan(rng: random.Random, scenario: str) -> list[tuple[float, str, dict[str, Any]]]:
-    """(days after the dispute was brought, task, form data): the case's history to come.
+    """(days after the dispute was brought, task or the court's message, data): the case's history to come.
 
     Every step falls before the deadline that would otherwise overtake it (30 days of
     mediation, 30 days of confirmation window), so the timers the final sweep fires are the
@@ -171,7 +171,7 @@ def _plan(rng: random.Random, scenario: str) -> list[tuple[float, str, dict[str,
         day += rng.uniform(1, 10)
         steps.append((day, "session", _SUCCESS))
         if scenario == "settled_applied":
-            steps.append((day + rng.uniform(2, 25), "report_confirmation", _CONFIRMATION))
+            steps.append((day + rng.uniform(2, 25), COURT_MESSAGE, _CONFIRMATION))
     if scenario in {"failed_admin", "admin_settled", "referred"}:
         day += rng.uniform(2, 15)
         steps.append(
@@ -210,6 +210,53 @@ _REFERRAL = {"referral_type": "judicial_mediation", "referral_court": "和平区
 
 
 _CONFIRMATION = {"confirmation_court": "和平区人民法院", "confirmation_note": "双方共同申请"}
+COURT_MESSAGE = "mediation.judicial_confirmation"
+# The Heping court's system, as an integration client with a token known to the demo (the
+# README gives it), so `make run` can be tried with curl as the court.
+DEMO_COURT = ("和平区人民法院 / Heping District People's Court", "LN-SY-HP", "lfc_demo-heping-court")
+
+
+def demo_court_client() -> Any:
+    """The demo court's integration client, made once."""
+    from server.accounts.authentication import token_digest
+    from server.accounts.models import IntegrationClient
+    from server.accounts.services import integration_client_create
+
+    name, code, token = DEMO_COURT
+    client = IntegrationClient.objects.filter(name=name).first()
+    if client is None:
+        client, _ = integration_client_create(
+            name=name,
+            organisation=Organisation.objects.get(code=code),
+            messages=[COURT_MESSAGE],
+            signals=[],
+            created_by=None,
+        )
+        client.token_digest, client.token_prefix = token_digest(token), token[:12]
+        client.save(update_fields=["token_digest", "token_prefix"])
+    return client
+
+
+def _court_confirms(instance: Any, data: dict[str, Any]) -> bool:
+    """The court's message that the parties applied, by case number; False when the case no longer waits."""
+    from rest_framework.exceptions import NotFound
+
+    from server.processes.services import Sender, message_deliver
+
+    client = demo_court_client()
+    sender = Sender(
+        user=client.user, client=client, paths=(client.organisation.path,), organisation=client.organisation
+    )
+    try:
+        message_deliver(
+            name=COURT_MESSAGE,
+            correlation={"case_number": instance.business_key},
+            data={**data, "confirmation_applied_on": timezone.localdate().isoformat()},
+            sender=sender,
+        )
+    except NotFound:
+        return False
+    return True
 
 
 _STAFF = {
@@ -219,7 +266,6 @@ _STAFF = {
 _STAFF |= {
     "refer": ["station"],
     "risk_report": ["supervisor"],
-    "report_confirmation": ["station", "mediator"],
 }
 
 
@@ -230,6 +276,8 @@ def _work(
     from server.processes.models import HumanTask, TaskStatus
     from server.processes.services import task_claim, task_complete
 
+    if bpmn_id == COURT_MESSAGE:
+        return _court_confirms(instance, data)
     task = (
         HumanTask.objects.select_related("instance", "assignee")
         .filter(instance=instance, bpmn_id=bpmn_id, status=TaskStatus.OPEN)
@@ -240,15 +288,8 @@ def _work(
     if task.assignee is not None:
         user = task.assignee
     else:
-        if bpmn_id == "report_confirmation" and instance.applicant is not None:
-            user = instance.applicant
-        elif bpmn_id == "session":
-            user = users["mediator2"]
-        else:
-            user = users[rng.choice(_STAFF[bpmn_id])]
-        task_claim(task=task, user=user)
-    if bpmn_id == "report_confirmation":
-        data = {**data, "confirmation_applied_on": timezone.localdate().isoformat()}
+        user = users["mediator2"] if bpmn_id == "session" else users[rng.choice(_STAFF[bpmn_id])]
+        task_claim(task_id=task.pk, user=user)
     if data.get("session_outcome") == "continue":
         data = {**data, "next_session_date": (timezone.localdate() + timedelta(days=3)).isoformat()}
     task_complete(task_id=task.pk, user=user, data=data)

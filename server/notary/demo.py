@@ -130,7 +130,7 @@ class _Case:
             task = HumanTask.objects.get(instance=self.instance, bpmn_id=bpmn_id, status=TaskStatus.OPEN)
             actor = task.assignee or self.users[user or "caseworker"]
             if task.assignee_id is None:
-                task_claim(task=task, user=actor)
+                task_claim(task_id=task.pk, user=actor)
             task_complete(task_id=task.pk, user=actor, data=data)
         self.instance.refresh_from_db(fields=["next_timer_at"])
         return True

@@ -12,7 +12,7 @@ from server.accounts.selectors import user_is_staff_member
 from server.portal.models import Attachment, Draft
 from server.processes.engine import package_for
 from server.processes.models import ProcessDefinition, ProcessInstance
-from server.processes.selectors import definitions_latest, instances_visible_to
+from server.processes.selectors import definition_for_new_cases, definitions_startable, instances_visible_to
 
 # The plain-language guide of a service, deployed and versioned with its process:
 # bpmn/<folder>/guide.json = {"zh": {summary, who, bring: [...], time, fee}, "en": {...}}.
@@ -25,8 +25,8 @@ GUIDE_TEXTS = ("summary", "who", "time", "fee")
 
 
 def services_offered() -> QuerySet[ProcessDefinition]:
-    """The latest version of every process open to applicants."""
-    return definitions_latest().filter(is_public=True)
+    """The version new cases start on of every process open to applicants."""
+    return definitions_startable().filter(is_public=True)
 
 
 def service_offered(key: str) -> ProcessDefinition | None:
@@ -69,7 +69,7 @@ def service_describe(definition: ProcessDefinition) -> dict[str, Any]:
 
 def service_startable_by(key: str, user: AbstractBaseUser) -> bool:
     """Could `user` start `key`? Anyone a public process; staff any deployed process."""
-    latest = ProcessDefinition.objects.filter(key=key).order_by("-version").only("is_public").first()
+    latest = definition_for_new_cases(key)
     return latest is not None and (latest.is_public or user_is_staff_member(user))
 
 

@@ -32,6 +32,7 @@ from server.portal import filetypes
 from server.portal.models import ApplicantProfile, Attachment, Draft, Rating
 from server.processes.models import InstanceStatus, ProcessInstance
 from server.processes.selectors import instances_visible_to
+from server.processes.services.locks import case_locked
 from workflows import ProcessPackage
 
 REQUIRED = "必填 / This field is required."
@@ -342,6 +343,7 @@ def task_completed(
 @transaction.atomic
 def rating_create(*, instance: ProcessInstance, user: AbstractBaseUser, score: int, comment: str) -> Rating:
     """The applicant rates their finished case, once."""
+    instance = case_locked(instance.pk)  # the lock order (processes.services.locks); a fresh status
     if instance.status != InstanceStatus.COMPLETED:
         message = "案件办结后才能评价 / You can rate a case once it is completed."
         raise InvalidInput(message, {"instance": [message]})

@@ -11,6 +11,8 @@ from server.processes.models import (
     Incident,
     ProcessDefinition,
     ProcessInstance,
+    ScheduledStart,
+    Subscription,
     Substitute,
     Suspension,
     TaskComment,
@@ -21,8 +23,8 @@ from server.processes.models import (
 
 @admin.register(ProcessDefinition)
 class ProcessDefinitionAdmin(admin.ModelAdmin):
-    list_display = ["key", "version", "name", "is_public", "deployed_by", "deployed_at"]
-    list_filter = ["is_public"]
+    list_display = ["key", "version", "name", "is_public", "retired", "deployed_by", "deployed_at"]
+    list_filter = ["is_public", "retired"]
     readonly_fields = ["key", "version", "digest", "files", "deployed_by", "deployed_at"]
 
 
@@ -104,3 +106,21 @@ class DeadlineSettingAdmin(admin.ModelAdmin):
     ]
     list_filter = ["unit", "key", "pauses_when_suspended"]
     search_fields = ["organisation__code", "organisation__name", "key"]
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    """Synced from the engine: read only, like the timer rows' source of truth."""
+
+    list_display = ["id", "instance", "kind", "name", "bpmn_id", "correlation", "status", "created_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["name", "bpmn_id"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ScheduledStart)
+class ScheduledStartAdmin(admin.ModelAdmin):
+    list_display = ["key", "bpmn_id", "expression", "next_at", "last_at", "started", "error"]
+    readonly_fields = ["key", "bpmn_id", "timer", "expression", "anchor", "last_at", "started", "error"]

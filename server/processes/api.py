@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from server.accounts.models import Organisation, Role
 from server.accounts.selectors import user_has_role, user_is_staff_member
 from server.core.errors import InvalidInput, WorkflowFailed, problem
+from server.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, REPLAYED_PARAMETER, idempotent
 from server.processes import designer, selectors, services, workbench
 from server.processes.deadlines import deadline_for, statutory_deadlines
 from server.processes.engine import package_for, service_operators
@@ -29,12 +30,15 @@ from server.processes.models import HumanTask, ProcessDefinition, ProcessInstanc
 from server.processes.serializers import (
     DefinitionSerializer,
     DefinitionVersionSerializer,
+    DeployedDefinitionSerializer,
     DeployInputSerializer,
     InstanceDetailSerializer,
     InstanceDiagramSerializer,
     InstanceSerializer,
     InstanceStartSerializer,
     InstanceStateSerializer,
+    MigrationInputSerializer,
+    MigrationReportSerializer,
     ProcessDiffSerializer,
     SavedTaskFilterInputSerializer,
     SavedTaskFilterSerializer,
@@ -84,9 +88,13 @@ class ProcessListApi(APIView):
     @extend_schema(
         request={"multipart/form-data": DeployInputSerializer},
         responses={
-            201: DefinitionSerializer(many=True),
+            201: OpenApiResponse(
+                DeployedDefinitionSerializer(many=True),
+                description="new versions, with `notes` on what was translated from other tools' terms and "
+                "`default_group_tasks`",
+            ),
             200: OpenApiResponse(
-                DefinitionSerializer(many=True), description="files unchanged: nothing deployed"
+                DeployedDefinitionSerializer(many=True), description="files unchanged: nothing deployed"
             ),
             400: OpenApiResponse(
                 description="problem JSON; `deploy_errors` lists file, line, element_id, message"
@@ -98,13 +106,16 @@ class ProcessListApi(APIView):
         if not user_has_role(request.user, Role.DESIGNER, Role.ADMIN):
             raise PermissionDenied("Only process designers can deploy processes.")
         payload = DeployInputSerializer(
-            data={"files": request.FILES.getlist("files"), **_public_flag(request)}
+            data={"files": request.FILES.getlist("files"), **_public_flag(request), **_default_group(request)}
         )
         payload.is_valid(raise_exception=True)
         files = _read_uploads(payload.validated_data["files"])
         try:
             outcomes = services.definitions_deploy(
-                files=files, user=request.user, is_public=payload.validated_data.get("public")
+                files=files,
+                user=request.user,
+                is_public=payload.validated_data.get("public"),
+                default_group=payload.validated_data["default_group"],
             )
         except DeployFailed as exc:
             body = problem(
@@ -116,13 +127,18 @@ class ProcessListApi(APIView):
             body["deploy_errors"] = [error.as_dict() for error in exc.errors]
             return Response(body, status=400, content_type="application/problem+json")
         created = any(outcome.created for outcome in outcomes)
-        data = DefinitionSerializer([outcome.definition for outcome in outcomes], many=True).data
+        data = DeployedDefinitionSerializer([outcome.definition for outcome in outcomes], many=True).data
         return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 def _public_flag(request: Request) -> dict:
     value = request.data.get("public")
     return {} if value in (None, "") else {"public": value}
+
+
+def _default_group(request: Request) -> dict:
+    value = request.data.get("default_group")
+    return {} if value in (None, "") else {"default_group": value}
 
 
 def _format_deploy_error(error) -> str:
@@ -234,11 +250,20 @@ class ProcessValidateApi(APIView):
     )
     def post(self, request: Request) -> Response:
         _require_designer(request)
-        payload = DeployInputSerializer(data={"files": request.FILES.getlist("files")})
+        payload = DeployInputSerializer(
+            data={"files": request.FILES.getlist("files"), **_default_group(request)}
+        )
         payload.is_valid(raise_exception=True)
         files = _read_uploads(payload.validated_data["files"])
-        errors = designer.package_validate(files=files, user=request.user)
-        result = {"ok": not errors, "errors": [error.as_dict() for error in errors]}
+        checked = designer.package_validate(
+            files=files, user=request.user, default_group=payload.validated_data["default_group"]
+        )
+        result = {
+            "ok": not checked.errors,
+            "errors": [error.as_dict() for error in checked.errors],
+            "notes": [note.as_dict() for note in checked.notes],
+            "default_group_tasks": checked.default_group_tasks,
+        }
         return Response(ValidationResultSerializer(result).data)
 
 
@@ -296,6 +321,68 @@ class ProcessDiffApi(APIView):
         return Response(ProcessDiffSerializer(body).data)
 
 
+class ProcessVersionRetireApi(APIView):
+    """Retire a version: no new case starts on it; the cases running on it go on."""
+
+    retire = True
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: DefinitionSerializer,
+            403: OpenApiResponse(description="not a process designer"),
+            404: OpenApiResponse(description="no such version"),
+        },
+        summary="Retire a version: it starts no new cases (designer)",
+    )
+    def post(self, request: Request, key: str, version: int) -> Response:
+        _require_designer(request)
+        change = services.definition_retire if self.retire else services.definition_restore
+        return Response(DefinitionSerializer(change(key=key, version=version, user=request.user)).data)
+
+
+class ProcessVersionRestoreApi(ProcessVersionRetireApi):
+    """Undo a retirement: the version may start cases again."""
+
+    retire = False
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: DefinitionSerializer,
+            403: OpenApiResponse(description="not a process designer"),
+            404: OpenApiResponse(description="no such version"),
+        },
+        summary="Restore a retired version (designer)",
+    )
+    def post(self, request: Request, key: str, version: int) -> Response:
+        return super().post(request, key, version)
+
+
+class ProcessMigrationApi(APIView):
+    """Check, or carry out, moving running cases from one version of a process to another."""
+
+    @extend_schema(
+        request=MigrationInputSerializer,
+        responses={
+            200: MigrationReportSerializer,
+            400: OpenApiResponse(
+                description="unknown or equal versions, a retired target, or a mapping naming a step of "
+                "neither version (`errors` names `mapping.<step>`)"
+            ),
+            403: OpenApiResponse(description="not a process designer"),
+            404: OpenApiResponse(description="no such process"),
+        },
+        summary="Move running cases to another version (designer; dry_run by default)",
+    )
+    def post(self, request: Request, key: str) -> Response:
+        _require_designer(request)
+        payload = MigrationInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        report = services.instances_migrate(key=key, user=request.user, **payload.validated_data)
+        return Response(MigrationReportSerializer(report).data)
+
+
 # ---------------------------------------------------------------------------------------------
 # Instances
 
@@ -317,9 +404,14 @@ class InstanceListApi(ListAPIView):
 
     @extend_schema(
         request=InstanceStartSerializer,
-        responses={201: InstanceDetailSerializer},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER, REPLAYED_PARAMETER],
+        responses={
+            201: InstanceDetailSerializer,
+            422: OpenApiResponse(description="the Idempotency-Key was used for a different request"),
+        },
         summary="Start an instance",
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         payload = InstanceStartSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -462,14 +554,14 @@ class TaskClaimApi(APIView):
         request=None, responses={200: TaskSerializer, 409: OpenApiResponse(description="already taken")}
     )
     def post(self, request: Request, pk: int) -> Response:
-        task = services.task_claim(task=_visible_task(request, pk), user=request.user)
+        task = services.task_claim(task_id=pk, user=request.user)
         return Response(TaskSerializer(task).data)
 
 
 class TaskUnclaimApi(APIView):
     @extend_schema(request=None, responses={200: TaskSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        task = services.task_unclaim(task=_visible_task(request, pk), user=request.user)
+        task = services.task_unclaim(task_id=pk, user=request.user)
         return Response(TaskSerializer(task).data)
 
 
@@ -485,10 +577,13 @@ class TaskCompleteApi(APIView):
                 description="already completed, claimed by someone else, or changed meanwhile"
             ),
             422: OpenApiResponse(
-                description="the process could not continue (script/service error); nothing saved"
+                description="the process could not continue (script/service error); nothing saved; "
+                "or the Idempotency-Key was used for a different request"
             ),
         },
+        parameters=[IDEMPOTENCY_KEY_PARAMETER, REPLAYED_PARAMETER],
     )
+    @idempotent
     def post(self, request: Request, pk: int) -> Response:
         payload = TaskCompleteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

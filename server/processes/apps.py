@@ -12,13 +12,17 @@ class ProcessesConfig(AppConfig):
             deadlines,
             handlers,  # noqa: F401 - registers the shared service tasks
         )
-        from server.processes.models import DeadlineSetting, HumanTask, ProcessInstance
+        from server.processes.models import DeadlineSetting, HumanTask, ProcessInstance, Subscription
 
         def follow_move(sender, *, old_path: str, new_path: str, **kwargs) -> None:
             from server.accounts.models import move_paths
+            from server.core.db import lock_in_order
 
+            # The lock order (services.locks): the cases, in primary-key order, then their tasks.
+            lock_in_order(ProcessInstance.objects.filter(org_path__startswith=old_path))
             move_paths(ProcessInstance.objects.all(), "org_path", old_path, new_path)
             move_paths(HumanTask.objects.all(), "org_path", old_path, new_path)
+            move_paths(Subscription.objects.all(), "org_path", old_path, new_path)
             deadlines.settings_changed()
 
         organisation_moved.connect(follow_move, weak=False, dispatch_uid="processes.follow_move")

@@ -2,23 +2,36 @@
 a deployed version, and what changed between two versions of a process."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from rest_framework.exceptions import NotFound
 
 from server.core.errors import InvalidInput
 from server.processes import services
+from server.processes.engine import engine
 from server.processes.models import ProcessDefinition
-from workflows import DeployError, DeployFailed, PackageDiff, diff_packages
+from workflows import DeployError, DeployFailed, DeployNote, PackageDiff, diff_packages
 
 
-def package_validate(*, files: Mapping[str, bytes], user: AbstractBaseUser) -> list[DeployError]:
-    """Every problem a deploy of `files` would report, found by the deploy itself run dry."""
+@dataclass(frozen=True)
+class Validation:
+    errors: list[DeployError]
+    notes: list[DeployNote]  # what a deploy would translate from other tools' terms
+    default_group_tasks: list[str]
+
+
+def package_validate(
+    *, files: Mapping[str, bytes], user: AbstractBaseUser, default_group: str = ""
+) -> Validation:
+    """Every problem a deploy of `files` would report, found by the deploy itself run dry, and
+    when there is none, what it would translate."""
     try:
-        services.definitions_deploy(files=files, user=user, dry_run=True)
+        services.definitions_deploy(files=files, user=user, dry_run=True, default_group=default_group)
     except DeployFailed as exc:
-        return list(exc.errors)
-    return []
+        return Validation(list(exc.errors), [], [])
+    package = engine().compile(files, dry_run=True, default_group=default_group or None)
+    return Validation([], list(package.notes), list(package.default_group_tasks))
 
 
 def definition_version(key: str, version: int) -> ProcessDefinition:

@@ -9,9 +9,11 @@ from typing import Any
 
 from django.conf import settings
 
-from workflows import Engine, ProcessPackage, ServiceParams
+from workflows import BpmnError, Engine, ProcessPackage, ServiceParams
 
 Handler = Callable[[dict[str, Any]], Any]
+
+__all__ = ["BpmnError", "ServiceOperator", "engine", "package_for", "register_service", "service_operators"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,10 @@ def register_service(
     `params` are the parameters the handler cannot do without, `optional` the others it reads:
     together, every key it reads from its `params` dict. A deploy refuses a service task that
     leaves out a required one or passes one not listed.
+
+    A handler raises `BpmnError(code, message, data)` (importable from here) for a business
+    outcome the diagram handles: the error boundary event on the service task that names that
+    `errorCode` takes the case on. Any other exception is a failure of the step.
     """
     if isinstance(params, str) or isinstance(optional, str):
         raise TypeError(f"{name}: params and optional are sequences of names, not one string")
@@ -90,7 +96,7 @@ def package_for(definition: Any) -> ProcessPackage:
         if package is not None:
             _PACKAGES.move_to_end(definition.digest)
             return package
-    package = engine().compile(definition.file_bytes())
+    package = engine().compile(definition.file_bytes(), default_group=definition.default_group or None)
     with _PACKAGES_LOCK:
         _PACKAGES[definition.digest] = package
         while len(_PACKAGES) > _PACKAGE_CACHE_SIZE:

@@ -1,3 +1,6 @@
+import hashlib
+import json
+from collections.abc import Mapping
 from datetime import datetime
 
 from django.conf import settings
@@ -31,6 +34,16 @@ class ProcessDefinition(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     deployed_at = models.DateTimeField(auto_now_add=True)
+    default_group = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="the deploy's group for human tasks with no lane and no candidate group (diagrams from "
+        "other tools)",
+    )
+    retired = models.BooleanField(
+        default=False,
+        help_text="a retired version starts no new cases; running ones go on",
+    )
 
     class Meta:
         ordering = ["key", "-version"]
@@ -80,6 +93,9 @@ class ProcessInstance(models.Model):
         max_length=120, blank=True, help_text="plain-language stage the applicant sees, 中文 / English"
     )
     next_deadline = models.DateTimeField(null=True, blank=True, help_text="earliest due date of open tasks")
+    has_subscriptions = models.BooleanField(
+        default=False, editable=False, help_text="waits for a message or signal (a subscription row)"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -92,7 +108,15 @@ class ProcessInstance(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["applicant", "-id"], name="instance_applicant_idx")]
+        indexes = [
+            models.Index(fields=["applicant", "-id"], name="instance_applicant_idx"),
+            # The timer workers' "what falls due next": only cases that wait on a timer.
+            models.Index(
+                fields=["next_timer_at"],
+                name="instance_next_timer_idx",
+                condition=models.Q(next_timer_at__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.definition.key}#{self.pk}"
@@ -119,6 +143,7 @@ class HumanTask(models.Model):
     bpmn_id = models.CharField(max_length=255)
     name = models.CharField(max_length=255)
     candidate_groups = models.JSONField(default=list)
+    candidate_users = models.JSONField(default=list, help_text="usernames who may take it besides the groups")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     org_path = models.CharField(max_length=255, editable=False)
     assignee = models.ForeignKey(
@@ -191,11 +216,15 @@ class HumanTask(models.Model):
         super().save(*args, **kwargs)
 
 
+CANDIDATE_USER_PREFIX = "user:"
+
+
 class TaskCandidate(models.Model):
-    """One candidate group of a task, as its own indexed row so the queue query can join on role."""
+    """One candidate of a task, as its own indexed row so the queue query can join on it: a group
+    (a role), or a candidate user as `user:<username>`."""
 
     task = models.ForeignKey(HumanTask, on_delete=models.CASCADE, related_name="candidates")
-    group = models.CharField(max_length=64)
+    group = models.CharField(max_length=160)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["group", "task"], name="candidate_unique")]
@@ -236,6 +265,104 @@ class Timer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bpmn_id} @ {self.due_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SubscriptionKind(models.TextChoices):
+    MESSAGE = "message", "消息 / Message"
+    SIGNAL = "signal", "信号 / Signal"
+
+
+class SubscriptionStatus(models.TextChoices):
+    WAITING = "waiting", "等待中 / Waiting"
+    DELIVERED = "delivered", "已送达 / Delivered"
+    WITHDRAWN = "withdrawn", "已撤回 / Withdrawn"
+
+
+def correlation_key(correlation: Mapping[str, str]) -> str:
+    """The indexed form of a set of correlation values (property id -> text): one sha256."""
+    canonical = json.dumps(dict(sorted(correlation.items())), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class Subscription(models.Model):
+    """A message or signal an instance waits for, synced from the engine like the timer rows.
+
+    Delivering a message is one indexed lookup on (kind, name, correlation key) among the
+    waiting rows; the instance lock then makes delivery exactly once.
+    """
+
+    instance = models.ForeignKey(ProcessInstance, on_delete=models.PROTECT, related_name="subscriptions")
+    engine_task_id = models.CharField(max_length=300)
+    bpmn_id = models.CharField(max_length=255)
+    kind = models.CharField(max_length=16, choices=SubscriptionKind.choices)
+    name = models.CharField(max_length=255)
+    correlation = models.JSONField(default=dict, blank=True, help_text="property id -> expected value")
+    correlation_key = models.CharField(max_length=64, editable=False)
+    org_path = models.CharField(max_length=255, editable=False)
+    status = models.CharField(
+        max_length=16, choices=SubscriptionStatus.choices, default=SubscriptionStatus.WAITING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["kind", "name", "correlation_key"],
+                name="subscription_lookup_idx",
+                condition=Q(status="waiting"),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instance", "engine_task_id", "kind", "name"],
+                name="subscription_unique_waiting",
+                condition=Q(status="waiting"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name} → {self.instance_id}:{self.bpmn_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.correlation_key = correlation_key(self.correlation or {})
+        super().save(*args, **kwargs)
+
+
+class ScheduledStart(models.Model):
+    """A timer start event of a process: when it next starts a case, swept like the timers.
+
+    One row per (process, start event) across versions, so a re-deploy with the same timer
+    keeps its place; the case starts from the latest version that is not retired.
+    """
+
+    key = models.CharField(max_length=128)
+    bpmn_id = models.CharField(max_length=255)
+    timer = models.CharField(max_length=16, help_text="timeDate or timeCycle")
+    expression = models.CharField(max_length=255)
+    anchor = models.DateTimeField(
+        help_text="when this expression was set up (a repeat without a start counts from it)"
+    )
+    next_at = models.DateTimeField(null=True, blank=True, help_text="the next occurrence; none when stopped")
+    last_at = models.DateTimeField(null=True, blank=True, help_text="the last occurrence handled")
+    started = models.PositiveIntegerField(default=0, help_text="cases started")
+    error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key", "bpmn_id"]
+        constraints = [models.UniqueConstraint(fields=["key", "bpmn_id"], name="scheduled_start_unique")]
+        indexes = [
+            models.Index(
+                fields=["next_at"], name="scheduled_start_due_idx", condition=Q(next_at__isnull=False)
+            )
+        ]
+        verbose_name = "定时启动 / scheduled start"
+        verbose_name_plural = "定时启动 / scheduled starts"
+
+    def __str__(self) -> str:
+        return f"{self.key}:{self.bpmn_id} {self.expression}"
 
 
 class DeadlineUnit(models.TextChoices):

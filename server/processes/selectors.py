@@ -13,6 +13,7 @@ from server.core import calendar
 from server.processes.deadlines import process_working_days_left
 from server.processes.engine import engine, package_for
 from server.processes.models import (
+    CANDIDATE_USER_PREFIX,
     Delegation,
     HumanTask,
     InstanceStatus,
@@ -51,9 +52,14 @@ def substituted_users(user: AbstractBaseUser, today: Any = None) -> list[int]:
 
 def _queue_q(user: AbstractBaseUser) -> Q:
     """Tasks a user may work: a candidate group matching one of their roles within that role's
-    organisation scope, tasks for the applicant group on the user's own cases, tasks assigned
-    to them, and tasks assigned to colleagues they stand in for today."""
-    q = Q(assignee=user) | Q(candidates__group=APPLICANT_GROUP, instance__applicant=user)
+    organisation scope, tasks for the applicant group on the user's own cases, tasks naming
+    them as a candidate user, tasks assigned to them, and tasks assigned to colleagues they
+    stand in for today."""
+    q = (
+        Q(assignee=user)
+        | Q(candidates__group=APPLICANT_GROUP, instance__applicant=user)
+        | Q(candidates__group=f"{CANDIDATE_USER_PREFIX}{user.get_username()}")
+    )
     today = timezone.localdate()
     standing_in = Substitute.objects.filter(substitute=user, starts_on__lte=today, ends_on__gte=today)
     q |= Q(assignee_id__in=standing_in.values("user_id"))  # a subquery: the queue stays one query
@@ -152,7 +158,7 @@ def task_is_visible_to(task: HumanTask, user: AbstractBaseUser) -> bool:
 
 def task_is_actionable_by(task: HumanTask, user: AbstractBaseUser) -> bool:
     """May `user` claim and complete `task`? The same rule as the queue (`_queue_q`)."""
-    if task.assignee_id == user.pk:
+    if task.assignee_id == user.pk or user.get_username() in (task.candidate_users or ()):
         return True
     if task.assignee_id is not None and task.assignee_id in substituted_users(user):
         return True
@@ -162,6 +168,8 @@ def task_is_actionable_by(task: HumanTask, user: AbstractBaseUser) -> bool:
 def task_group_member(task: HumanTask, user: AbstractBaseUser) -> bool:
     """Is the task for one of `user`'s roles in their organisation scope (whoever holds it now)?
     Who a task may be transferred or assigned to."""
+    if user.get_username() in (task.candidate_users or ()):
+        return True
     groups = set(task.candidate_groups)
     if APPLICANT_GROUP in groups and task.instance.applicant_id == user.pk:
         return True
@@ -187,6 +195,25 @@ def definition_main_bpmn(definition: ProcessDefinition) -> tuple[str, str]:
 def instance_element_states(instance: ProcessInstance) -> ElementStates:
     """Completed, current and waiting diagram elements of a case, read from its engine state."""
     return engine().element_states(package_for(instance.definition), instance.state)
+
+
+def definition_for_new_cases(key: str) -> ProcessDefinition | None:
+    """The version a new case of `key` starts on: the latest one that is not retired."""
+    return ProcessDefinition.objects.filter(key=key, retired=False).order_by("-version").first()
+
+
+def definitions_startable() -> QuerySet[ProcessDefinition]:
+    """For every process, the version new cases start on (processes with every version retired
+    are left out)."""
+    from django.db.models import Max
+
+    latest_ids = (
+        ProcessDefinition.objects.filter(retired=False)
+        .values("key")
+        .annotate(latest=Max("id"))
+        .values_list("latest", flat=True)
+    )
+    return ProcessDefinition.objects.filter(id__in=list(latest_ids)).order_by("key")
 
 
 def definitions_latest() -> QuerySet[ProcessDefinition]:
@@ -487,3 +514,16 @@ def people_in_scope(
             Q(username__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
         )
     return users.order_by("username")
+
+
+def timers_next_due_in(now: datetime | None = None) -> float | None:
+    """Seconds until the next waiting timer of a running case falls due (0 if one is due), or None."""
+    now = now or timezone.now()
+    due_at = (
+        ProcessInstance.objects.filter(status=InstanceStatus.RUNNING, next_timer_at__isnull=False)
+        .exclude(incidents__status="open")  # waits for an operator, not for the sweep
+        .order_by("next_timer_at")
+        .values_list("next_timer_at", flat=True)
+        .first()
+    )
+    return None if due_at is None else max(0.0, (due_at - now).total_seconds())

@@ -3,6 +3,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
+from server.accounts.models import Role
 from server.processes.engine import package_for
 from server.processes.models import (
     CommentKind,
@@ -11,6 +12,7 @@ from server.processes.models import (
     IncidentStatus,
     InstanceStatus,
     ProcessDefinition,
+    SubscriptionKind,
     TaskStatus,
     TimerStatus,
 )
@@ -41,7 +43,7 @@ class DefinitionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProcessDefinition
-        fields = ["key", "version", "name", "digest", "is_public", "deployed_by", "deployed_at"]
+        fields = ["key", "version", "name", "digest", "is_public", "retired", "deployed_by", "deployed_at"]
 
 
 class DefinitionVersionSerializer(DefinitionSerializer):
@@ -50,7 +52,13 @@ class DefinitionVersionSerializer(DefinitionSerializer):
     files = serializers.SerializerMethodField()
 
     class Meta(DefinitionSerializer.Meta):
-        fields = [*DefinitionSerializer.Meta.fields, "instance_count", "running_count", "files"]
+        fields = [
+            *DefinitionSerializer.Meta.fields,
+            "default_group",
+            "instance_count",
+            "running_count",
+            "files",
+        ]
 
     def get_files(self, definition) -> list[str]:
         return sorted(definition.files)
@@ -59,6 +67,49 @@ class DefinitionVersionSerializer(DefinitionSerializer):
 class DeployInputSerializer(serializers.Serializer):
     files = serializers.ListField(child=serializers.FileField(allow_empty_file=False), allow_empty=False)
     public = serializers.BooleanField(required=False, allow_null=True, default=None)
+    default_group = serializers.ChoiceField(
+        choices=[role for role in Role.values if role not in (Role.DESIGNER, Role.ADMIN)],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="the role offered human tasks that have no lane and no candidate group (diagrams from "
+        "other tools); without it such tasks are refused",
+    )
+
+
+class DeployNoteSerializer(serializers.Serializer):
+    file = serializers.CharField()
+    line = serializers.IntegerField(allow_null=True)
+    element_id = serializers.CharField(allow_null=True)
+    tag = serializers.CharField(allow_null=True)
+    message = serializers.CharField(help_text="what was translated or given, e.g. `${approved} → approved`")
+
+
+class DeployedDefinitionSerializer(DefinitionSerializer):
+    """A deployed version, with what the deploy translated from other tools' terms."""
+
+    notes = serializers.SerializerMethodField()
+    default_group_tasks = serializers.SerializerMethodField(
+        help_text="the human tasks given the deploy's default group"
+    )
+
+    class Meta(DefinitionSerializer.Meta):
+        fields = [*DefinitionSerializer.Meta.fields, "default_group", "notes", "default_group_tasks"]
+
+    def _package(self, definition):
+        return package_for(definition)
+
+    @extend_schema_field(DeployNoteSerializer(many=True))
+    def get_notes(self, definition) -> list[dict]:
+        package = self._package(definition)
+        others = set(package.processes) - {definition.key}
+        return [note.as_dict() for note in package.notes if note.process_id not in others]
+
+    def get_default_group_tasks(self, definition) -> list[str]:
+        package = self._package(definition)
+        info = package.processes.get(definition.key)
+        tasks = info.human_tasks if info is not None else {}
+        return [task for task in package.default_group_tasks if task in tasks]
 
 
 class TaskSerializer(serializers.Serializer):
@@ -84,6 +135,11 @@ class TaskSerializer(serializers.Serializer):
     bpmn_id = serializers.CharField(read_only=True)
     name = serializers.CharField(read_only=True)
     candidate_groups = serializers.ListField(child=serializers.CharField(), read_only=True)
+    candidate_users = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="usernames who may take it besides the groups",
+    )
     organisation = serializers.IntegerField(source="organisation_id", read_only=True)
     assignee = UserRefSerializer(read_only=True, allow_null=True)
     priority = serializers.IntegerField(read_only=True)
@@ -223,6 +279,18 @@ class TimerSerializer(serializers.Serializer):
     fired_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
+class SubscriptionSerializer(serializers.Serializer):
+    """A message or signal the case waits for (the court's confirmation, say)."""
+
+    bpmn_id = serializers.CharField(read_only=True)
+    kind = serializers.ChoiceField(choices=SubscriptionKind.choices, read_only=True)
+    name = serializers.CharField(read_only=True)
+    correlation = serializers.DictField(
+        child=serializers.CharField(), read_only=True, help_text="what a delivery must name"
+    )
+    created_at = serializers.DateTimeField(read_only=True)
+
+
 class OrganisationRefSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     code = serializers.CharField(read_only=True)
@@ -359,6 +427,15 @@ class InstanceStateSerializer(InstanceSerializer):
         if timers is None:
             timers = instance.timers.filter(status="waiting")
         return TimerSerializer(timers, many=True).data
+
+    waiting_for = serializers.SerializerMethodField(help_text="messages and signals the case waits for")
+
+    @extend_schema_field(SubscriptionSerializer(many=True))
+    def get_waiting_for(self, instance) -> list[dict]:
+        rows = getattr(instance, "waiting_subscriptions", None)
+        if rows is None:
+            rows = instance.subscriptions.filter(status="waiting") if instance.has_subscriptions else []
+        return SubscriptionSerializer(rows, many=True).data
 
 
 class InstanceRatingSerializer(serializers.Serializer):
@@ -610,6 +687,10 @@ class DeployErrorSerializer(serializers.Serializer):
 class ValidationResultSerializer(serializers.Serializer):
     ok = serializers.BooleanField(help_text="a deploy of these files would succeed")
     errors = DeployErrorSerializer(many=True)
+    notes = DeployNoteSerializer(many=True, help_text="what the deploy would translate (when ok)")
+    default_group_tasks = serializers.ListField(
+        child=serializers.CharField(), help_text="the human tasks the default group would be given"
+    )
 
 
 class ServiceOperatorSerializer(serializers.Serializer):
@@ -648,3 +729,109 @@ ProcessDiffSerializer._declared_fields = {
     "from": serializers.IntegerField(),
     **ProcessDiffSerializer._declared_fields,
 }
+
+
+class MigrationInputSerializer(serializers.Serializer):
+    from_version = serializers.IntegerField(min_value=1)
+    to_version = serializers.IntegerField(min_value=1)
+    instances = serializers.JSONField(
+        help_text='"all" (every running case of from_version) or a list of case ids',
+    )
+    mapping = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        default=dict,
+        help_text="step of the old version -> step of the new version, for steps the new one removed",
+    )
+    dry_run = serializers.BooleanField(default=True, help_text="only check and report; move nothing")
+
+    def validate_instances(self, value):
+        if value == "all":
+            return value
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(item, int) and not isinstance(item, bool) and item > 0 for item in value)
+        ):
+            raise serializers.ValidationError(
+                '须为 "all" 或案件编号列表 / Must be "all" or a non-empty list of case ids.'
+            )
+        return value
+
+
+class RemovedStepSerializer(serializers.Serializer):
+    step = ElementRefSerializer()
+    suggestion = serializers.CharField(
+        allow_null=True, help_text="the new version's step at the same place in the flow, if any"
+    )
+
+
+class CaseMigrationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    business_key = serializers.CharField()
+    stage = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=["movable", "moved", "refused", "failed"])
+    reason = serializers.CharField(help_text="why the case cannot move, or what failed")
+    current = ElementRefSerializer(many=True, help_text="the steps where the case stands")
+    removed = RemovedStepSerializer(many=True, help_text="steps where it stands that the new version lacks")
+    mapped = serializers.DictField(
+        child=serializers.CharField(), help_text="steps the mapping moved it from/to"
+    )
+    changes = serializers.ListField(child=serializers.CharField(), help_text="what changes for this case")
+
+
+class CaseOutcomeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class RemovedStepSummarySerializer(ElementRefSerializer):
+    suggestion = serializers.CharField(allow_null=True)
+    cases = serializers.ListField(child=serializers.IntegerField(), help_text="cases standing there")
+
+
+class MigrationReportSerializer(serializers.Serializer):
+    process = serializers.CharField(source="key")
+    from_version = serializers.IntegerField()
+    to_version = serializers.IntegerField()
+    dry_run = serializers.BooleanField()
+    mapping = serializers.DictField(child=serializers.CharField())
+    cases = CaseMigrationSerializer(many=True)
+    movable = serializers.SerializerMethodField(help_text="cases that can move (dry run)")
+    moved = serializers.SerializerMethodField()
+    refused = serializers.SerializerMethodField()
+    failed = serializers.SerializerMethodField()
+    removed_steps = serializers.SerializerMethodField(help_text="steps to map before those cases can move")
+    targets = ElementRefSerializer(many=True, help_text="steps of the new version a step may be mapped to")
+
+    def get_movable(self, report) -> list[int]:
+        return [case.id for case in report.with_outcome("movable")]
+
+    def get_moved(self, report) -> list[int]:
+        return [case.id for case in report.with_outcome("moved")]
+
+    @extend_schema_field(CaseOutcomeSerializer(many=True))
+    def get_refused(self, report) -> list[dict]:
+        return [{"id": case.id, "reason": case.reason} for case in report.with_outcome("refused")]
+
+    @extend_schema_field(CaseOutcomeSerializer(many=True))
+    def get_failed(self, report) -> list[dict]:
+        return [{"id": case.id, "reason": case.reason} for case in report.with_outcome("failed")]
+
+    @extend_schema_field(RemovedStepSummarySerializer(many=True))
+    def get_removed_steps(self, report) -> list[dict]:
+        steps: dict[str, dict] = {}
+        for case in report.cases:
+            for removed in case.removed:
+                entry = steps.setdefault(
+                    removed.step.id,
+                    {
+                        "id": removed.step.id,
+                        "type": removed.step.type,
+                        "name": removed.step.name,
+                        "suggestion": removed.suggestion,
+                        "cases": [],
+                    },
+                )
+                entry["cases"].append(case.id)
+        return list(steps.values())

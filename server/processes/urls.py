@@ -1,6 +1,6 @@
 from django.urls import path
 
-from server.processes import api, figures_api
+from server.processes import api, events_api, figures_api
 from server.processes import operations_api as ops
 
 urlpatterns = [
@@ -20,7 +20,18 @@ urlpatterns = [
         api.ProcessVersionFilesApi.as_view(),
         name="process-files",
     ),
+    path(
+        "processes/<slug:key>/versions/<int:version>/retire",
+        api.ProcessVersionRetireApi.as_view(),
+        name="process-version-retire",
+    ),
+    path(
+        "processes/<slug:key>/versions/<int:version>/restore",
+        api.ProcessVersionRestoreApi.as_view(),
+        name="process-version-restore",
+    ),
     path("processes/<slug:key>/diff", api.ProcessDiffApi.as_view(), name="process-diff"),
+    path("processes/<slug:key>/migrations", api.ProcessMigrationApi.as_view(), name="process-migrations"),
     path("deadlines", api.DeadlineListApi.as_view(), name="deadline-list"),
     path("instances", api.InstanceListApi.as_view(), name="instance-list"),
     path("instances/<int:pk>", api.InstanceDetailApi.as_view(), name="instance-detail"),
@@ -60,4 +71,6 @@ urlpatterns = [
     path("figures/cases", figures_api.FigureCasesApi.as_view(), name="figure-cases"),
     path("figures/volume", figures_api.FigureVolumeApi.as_view(), name="figure-volume"),
     path("figures/overdue", figures_api.FigureOverdueApi.as_view(), name="figure-overdue"),
+    path("messages", events_api.MessageApi.as_view(), name="message-deliver"),
+    path("signals", events_api.SignalApi.as_view(), name="signal-broadcast"),
 ]

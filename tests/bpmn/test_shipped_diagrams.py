@@ -129,3 +129,23 @@ def test_every_start_form_is_bilingual_down_to_nested_fields(folder):
             assert bilingual(schema.get("title")), f"{form}: title needs 中文 / English"
             for field, title in shown_fields(schema):
                 assert bilingual(title), f"{form}: field {field} needs a 中文 / English title"
+
+
+def test_every_message_and_signal_schema_is_bilingual_down_to_its_fields(folder):
+    files = package_files(folder)
+    for path in folder.glob("*.bpmn"):
+        root = etree.parse(str(path)).getroot()
+        for tag in ("message", "signal"):
+            for node in root.iterfind(f".//bpmn:{tag}", NS):
+                props = {
+                    p.get("name"): p.get("value")
+                    for p in node.iterfind(".//{http://spiffworkflow.org/bpmn/schema/1.0/core}property")
+                }
+                form = props.get("formJsonSchemaFilename")
+                if form is None:
+                    continue
+                assert form in files, f"{node.get('id')}: schema {form!r} not in the folder"
+                schema = json.loads(files[form])
+                assert bilingual(schema.get("title")), f"{form}: title needs 中文 / English"
+                for field, title in shown_fields(schema):
+                    assert bilingual(title), f"{form}: field {field} needs a 中文 / English title"

@@ -204,18 +204,87 @@ def _fresh_settings_caches():
 
 @pytest.fixture
 def run_worker_once(monkeypatch):
-    """`manage.py run_worker --once`, its output. The test process keeps its own signal handlers,
-    and its connection: the test runs in a transaction the worker's reconnect would close."""
-    from server.processes.management.commands import run_worker
+    """`manage.py run_worker --kind K --once`, its output. The test process keeps its own signal
+    handlers, and its connection: the test runs in a transaction the worker's reconnect would close."""
+    from server.core import workers
 
-    monkeypatch.setattr(run_worker, "close_old_connections", lambda: None)
+    monkeypatch.setattr(workers, "close_old_connections", lambda: None)
     saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
 
-    def run() -> str:
+    def run(kind: str = "timers") -> str:
         out = io.StringIO()
-        call_command("run_worker", "--once", stdout=out)
+        call_command("run_worker", "--kind", kind, "--once", stdout=out)
         return out.getvalue()
 
     yield run
     for sig, handler in saved.items():
         signal.signal(sig, handler)
+
+
+class Spawner:
+    """Real processes on the test database: `spawn(*manage_args, before=...)`, or `.command(argv)`."""
+
+    def __init__(self, database_url: str):
+        self.database_url = database_url
+        self.started: list = []
+
+    def env(self, **extra: str) -> dict[str, str]:
+        import os
+
+        return {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "server.config.settings.local",
+            "DATABASE_URL": self.database_url,
+            "PYTHONUNBUFFERED": "1",
+            **extra,
+        }
+
+    def command(self, argv: list[str], **env: str):
+        import subprocess
+
+        process = subprocess.Popen(
+            argv,
+            cwd=Path(__file__).resolve().parents[2],
+            env=self.env(**env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.started.append(process)
+        return process
+
+    def __call__(self, *args: str, before: str = "", **env: str):
+        import sys
+        import textwrap
+
+        code = "\n".join(
+            [
+                "import sys, django",
+                "django.setup()",
+                textwrap.dedent(before),
+                "from django.core.management import execute_from_command_line",
+                "execute_from_command_line(['manage.py', *sys.argv[1:]])",
+            ]
+        )
+        return self.command([sys.executable, "-c", code, *args], **env)
+
+
+@pytest.fixture
+def spawn_manage(transactional_db):
+    """Start `manage.py <args>` as a real process on the test database, as a deployment would;
+    `before` is Python run in that process after Django is set up (a test's way to make one
+    of its steps slow). Every process still running at the end of the test is killed."""
+    from django.db import connection
+
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{database['NAME']}"
+    else:
+        login = database["USER"] + (f":{database['PASSWORD']}" if database.get("PASSWORD") else "")
+        url = f"postgres://{login}@{database['HOST']}:{database['PORT'] or 5432}/{database['NAME']}"
+    spawner = Spawner(url)
+    yield spawner
+    for process in spawner.started:
+        if process.poll() is None:
+            process.kill()
+        process.wait()

@@ -1,5 +1,7 @@
 """Health, OpenAPI, and the promise that no input produces a 500."""
 
+import io
+
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -7,13 +9,40 @@ from rest_framework.test import APIClient
 from server.core.models import WorkerHeartbeat
 
 
-def test_health_reports_database_and_whether_a_worker_is_sweeping(db):
+def test_health_reports_the_database_and_wants_a_live_worker_of_each_kind(db):
     client = APIClient()
     body = client.get("/api/v1/health").json()
-    assert body["database"]["status"] == "ok" and body["worker"]["status"] == "not running"
-    WorkerHeartbeat.objects.create(name="test-worker", last_seen=timezone.now())
+    assert body["database"]["status"] == "ok" and body["status"] == "degraded"
+    assert body["workers"]["kinds"]["timers"]["status"] == "not running"
+    WorkerHeartbeat.objects.create(name="host:1:timers", kind="timers", last_seen=timezone.now())
     body = client.get("/api/v1/health").json()
-    assert body["status"] == "ok" and body["worker"]["workers"][0]["alive"] is True
+    assert body["workers"]["kinds"]["timers"]["status"] == "ok" and body["status"] == "degraded"
+    WorkerHeartbeat.objects.create(name="host:2:jobs", kind="jobs", last_seen=timezone.now())
+    body = client.get("/api/v1/health").json()
+    assert body["status"] == "ok" and all(worker["alive"] for worker in body["workers"]["workers"])
+
+
+def test_check_and_health_warn_when_pdfs_would_be_slow_for_want_of_harfbuzz_subsetting(db, monkeypatch):
+    from django.core.management import call_command
+
+    from server.documents import toolchain
+
+    monkeypatch.setattr(toolchain, "fast_font_subsetting", lambda: False)
+    out = io.StringIO()
+    call_command("check", stdout=out, stderr=out)
+    assert "documents.W001" in out.getvalue() and "libharfbuzz-subset0" in out.getvalue()
+    WorkerHeartbeat.objects.create(name="host:1:timers", kind="timers", last_seen=timezone.now())
+    WorkerHeartbeat.objects.create(name="host:2:jobs", kind="jobs", last_seen=timezone.now())
+    body = APIClient().get("/api/v1/health").json()
+    assert body["status"] == "degraded" and body["documents"]["status"] == "degraded"
+    assert "7-14 s" in body["documents"]["warnings"][0]
+
+
+def test_this_machine_renders_notices_with_fast_subsetting_and_a_chinese_font():
+    """What `make run` and `make test` install (system-deps): a newcomer's machine has it too."""
+    from server.documents import toolchain
+
+    assert toolchain.pdf_toolchain_problems() == {}
 
 
 def test_openapi_schema_and_swagger_ui_are_served(db):

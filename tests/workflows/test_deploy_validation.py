@@ -101,10 +101,11 @@ def test_several_problems_are_reported_together(engine: Engine) -> None:
     by_element = {(e.file, e.element_id) for e in errors}
     assert ("several_errors.bpmn", "orphan_task") in by_element  # no lane
     assert ("several_errors.bpmn", "f4") in by_element  # dangling target
-    assert ("several_errors.bpmn", "f3") in by_element  # JUEL condition
+    assert ("several_errors.bpmn", "f3") in by_element  # a JUEL condition with no translation
     assert ("script_import.bpmn", "bad_script") in by_element
     juel = next(e for e in errors if e.element_id == "f3")
-    assert "JUEL/FEEL" in juel.message and "x == 1" in juel.message
+    assert "${order.items.size() > 0}" in juel.message and "method calls such as size()" in juel.message
+    assert "write e.g. a Python expression over the case data" in juel.message
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import {
   SafetyCertificateOutlined,
 } from '@ant-design/icons'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { Alert, App, Button, Card, Checkbox, Empty, Flex, Form, Input, List, Modal, Result, Space, Spin, Tabs, Tag, Tooltip, Typography } from 'antd'
+import { Alert, App, Button, Card, Checkbox, Empty, Flex, Form, Input, List, Modal, Result, Select, Space, Spin, Tabs, Tag, Tooltip, Typography } from 'antd'
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router-dom'
@@ -20,12 +20,13 @@ import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'reac
 import { ApiError } from '../app/api'
 import { currentLang } from '../app/i18n'
 import { pickLang } from '../shared/bilingual'
-import { deployFiles, designerKeys, fetchFiles, fetchProcess, fetchProcesses, fetchServiceOperators, validateFiles } from './api'
+import { deployFiles, designerKeys, fetchFiles, fetchProcess, fetchProcesses, fetchServiceOperators, validateFiles, type DeployNote } from './api'
 import type { BpmnEditorHandle } from './bpmn/BpmnEditor'
 import type { DmnEditorHandle } from './dmn/DmnEditor'
 import { fileKind, filesOfKind, mainBpmn, processIds, sameFiles, type FileSet } from './files'
 import { formatTime } from './format'
 import { deployErrorsOf, errorLocation, placeErrors, type DeployError, type PlacedError } from './serverErrors'
+import { DEFAULT_GROUP_ROLES, loadDefaultGroup, saveDefaultGroup } from './settings'
 import StartTestCase from './StartTestCase'
 import { newDecisionXml, newProcessXml, PROCESS_KEY } from './template'
 
@@ -160,6 +161,7 @@ interface EditorProps {
 
 function Editor({ processKey, baseVersion, initialFiles, justDeployed }: EditorProps) {
   const { t } = useTranslation('designer')
+  const { t: tCommon } = useTranslation()
   const { message } = App.useApp()
   const navigate = useNavigate()
   const queryClient = useQueryClient()
@@ -180,6 +182,8 @@ function Editor({ processKey, baseVersion, initialFiles, justDeployed }: EditorP
   const [busy, setBusy] = useState<'validate' | 'deploy' | null>(null)
   const [deployOpen, setDeployOpen] = useState(false)
   const [isPublic, setIsPublic] = useState(false)
+  const [defaultGroup, setDefaultGroup] = useState(loadDefaultGroup)
+  const [translated, setTranslated] = useState<{ notes: DeployNote[]; tasks: string[]; group: string } | null>(null)
   const [deployed, setDeployed] = useState<{ version: number; key: string } | null>(
     justDeployed ? { version: justDeployed, key: processKey } : null,
   )
@@ -245,8 +249,9 @@ function Editor({ processKey, baseVersion, initialFiles, justDeployed }: EditorP
     setBusy('validate')
     try {
       const sent = await flush()
-      const result = await validateFiles(sent)
+      const result = await validateFiles(sent, defaultGroup)
       setProblems({ source: 'validate', at: new Date().toISOString(), errors: result.errors, files: sent })
+      setTranslated(result.notes.length ? { notes: result.notes, tasks: result.default_group_tasks, group: defaultGroup } : null)
       if (result.ok) message.success(t('validate.ok'))
       else message.error(t('validate.failed', { count: result.errors.length }))
     } catch (error) {
@@ -261,10 +266,13 @@ function Editor({ processKey, baseVersion, initialFiles, justDeployed }: EditorP
     setBusy('deploy')
     try {
       const sent = await flush()
-      const result = await deployFiles(sent, isPublic)
+      const result = await deployFiles(sent, isPublic, defaultGroup)
       setBaseline(sent)
       setProblems(null)
       const definition = result.definitions.find((d) => d.key === processKey) ?? result.definitions[0]
+      setTranslated(
+        definition.notes.length ? { notes: definition.notes, tasks: definition.default_group_tasks, group: definition.default_group } : null,
+      )
       if (!result.created) {
         message.info(t('deploy.unchanged'))
         await queryClient.invalidateQueries({ queryKey: ['designer'] })
@@ -437,6 +445,32 @@ function Editor({ processKey, baseVersion, initialFiles, justDeployed }: EditorP
         />
       )}
 
+      {translated && (
+        <Alert
+          type="info"
+          showIcon
+          closable
+          onClose={() => setTranslated(null)}
+          title={t('deploy.notesTitle', { count: translated.notes.length })}
+          description={
+            <>
+              {translated.tasks.length > 0 && (
+                <p>{t('deploy.defaultGroupTasks', { group: translated.group, tasks: translated.tasks.join(', ') })}</p>
+              )}
+              <ul className="lexflow-change-list" data-testid="deploy-notes">
+                {translated.notes.map((note) => (
+                  <li key={`${note.file}:${note.line}:${note.message}`}>
+                    {note.file}
+                    {note.line ? `:${note.line}` : ''} {note.element_id ? `<${note.element_id}>` : ''} {note.message}
+                  </li>
+                ))}
+              </ul>
+            </>
+          }
+          style={{ marginBottom: 8 }}
+        />
+      )}
+
       {problems && (
         <ProblemsPanel
           problems={problems}
@@ -470,6 +504,22 @@ function Editor({ processKey, baseVersion, initialFiles, justDeployed }: EditorP
         <Checkbox checked={isPublic} onChange={(event) => setIsPublic(event.target.checked)}>
           {t('deploy.public')}
         </Checkbox>
+        <Form layout="vertical" style={{ marginTop: 12 }}>
+          <Form.Item label={t('deploy.defaultGroup')} htmlFor="deploy-default-group" extra={t('deploy.defaultGroupHelp')}>
+            <Select
+              id="deploy-default-group"
+              value={defaultGroup}
+              onChange={(group: string) => {
+                setDefaultGroup(group)
+                saveDefaultGroup(group)
+              }}
+              options={[
+                { value: '', label: t('deploy.noDefaultGroup') },
+                ...DEFAULT_GROUP_ROLES.map((role) => ({ value: role, label: `${tCommon(`role.${role}`)} (${role})` })),
+              ]}
+            />
+          </Form.Item>
+        </Form>
       </Modal>
 
       <Modal

@@ -2,16 +2,16 @@
  * `/designer/processes/:key/versions`: every deployed version with its cases, and what changed
  * between two of them — both diagrams side by side with the changes marked, and the list.
  */
-import { AimOutlined, EditOutlined, SwapOutlined } from '@ant-design/icons'
-import { useQuery } from '@tanstack/react-query'
-import { Alert, Button, Card, Empty, Flex, Result, Select, Space, Spin, Table, Tag, Typography } from 'antd'
+import { AimOutlined, EditOutlined, NodeIndexOutlined, StopOutlined, SwapOutlined, UndoOutlined } from '@ant-design/icons'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { Alert, App, Button, Card, Empty, Flex, Popconfirm, Result, Select, Space, Spin, Table, Tag, Typography } from 'antd'
 import { lazy, Suspense, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useParams, useSearchParams } from 'react-router-dom'
 
 import { currentLang } from '../app/i18n'
 import { pickLang } from '../shared/bilingual'
-import { designerKeys, fetchBpmn, fetchDiff, fetchProcess, type ProcessVersion } from './api'
+import { designerKeys, fetchBpmn, fetchDiff, fetchProcess, restoreVersion, retireVersion, type ProcessVersion } from './api'
 import { diffIsEmpty, diffMarkers, diffRows, KINDS, LEGEND, type ChangeKind, type DiffRow } from './diffLegend'
 import { formatTime } from './format'
 import { PublicTag } from './PublicTag'
@@ -35,6 +35,17 @@ export default function VersionsPage() {
   const lang = currentLang()
   const [search, setSearch] = useSearchParams()
   const detail = useQuery({ queryKey: designerKeys.detail(key), queryFn: () => fetchProcess(key) })
+  const { message } = App.useApp()
+  const queryClient = useQueryClient()
+  const retirement = useMutation({
+    mutationFn: ({ version, retire }: { version: number; retire: boolean }) =>
+      retire ? retireVersion(key, version) : restoreVersion(key, version),
+    onSuccess: async (definition) => {
+      message.success(t(definition.retired ? 'versions.retiredDone' : 'versions.restoredDone', { version: definition.version }))
+      await queryClient.invalidateQueries({ queryKey: ['designer'] })
+    },
+    onError: (error) => message.error(error instanceof Error ? error.message : String(error)),
+  })
   const versions = useMemo(() => detail.data?.versions ?? [], [detail.data])
   const latest = detail.data?.latest_version ?? 0
   const to = Number(search.get('to')) || latest
@@ -82,6 +93,7 @@ export default function VersionsPage() {
         <Space size={4}>
           <Typography.Text strong>v{version}</Typography.Text>
           {version === latest && <Tag color="blue">{t('versions.latest')}</Tag>}
+          {versions.find((v) => v.version === version)?.retired && <Tag color="default">{t('versions.retired')}</Tag>}
         </Space>
       ),
     },
@@ -99,9 +111,28 @@ export default function VersionsPage() {
       title: t('actions'),
       key: 'actions',
       render: (_: unknown, row: ProcessVersion) => (
-        <Link to={`/designer/processes/${encodeURIComponent(key)}${row.version === latest ? '' : `?version=${row.version}`}`} aria-label={t('versions.openAria', { version: row.version })}>
-          <EditOutlined /> {t('versions.open')}
-        </Link>
+        <Space size={12} wrap>
+          <Link to={`/designer/processes/${encodeURIComponent(key)}${row.version === latest ? '' : `?version=${row.version}`}`} aria-label={t('versions.openAria', { version: row.version })}>
+            <EditOutlined /> {t('versions.open')}
+          </Link>
+          {row.retired ? (
+            <Button size="small" icon={<UndoOutlined />} aria-label={t('versions.restoreAria', { version: row.version })} onClick={() => retirement.mutate({ version: row.version, retire: false })}>
+              {t('versions.restore')}
+            </Button>
+          ) : (
+            <Popconfirm
+              title={t('versions.retireConfirm', { version: row.version })}
+              description={<div style={{ maxWidth: 320 }}>{t('versions.retireHelp')}</div>}
+              okText={t('versions.retire')}
+              cancelText={t('cancel')}
+              onConfirm={() => retirement.mutate({ version: row.version, retire: true })}
+            >
+              <Button size="small" icon={<StopOutlined />} aria-label={t('versions.retireAria', { version: row.version })}>
+                {t('versions.retire')}
+              </Button>
+            </Popconfirm>
+          )}
+        </Space>
       ),
     },
   ]
@@ -155,6 +186,11 @@ export default function VersionsPage() {
         </Typography.Title>
         <Space>
           <Link to="/designer">{t('backToList')}</Link>
+          {versions.length > 1 && (
+            <Link to={`/designer/processes/${encodeURIComponent(key)}/migrate`}>
+              <Button icon={<NodeIndexOutlined />}>{t('versions.migrate')}</Button>
+            </Link>
+          )}
           <Link to={`/designer/processes/${encodeURIComponent(key)}`}>
             <Button type="primary" icon={<EditOutlined />}>
               {t('versions.edit')}

@@ -7,9 +7,10 @@ import { Link, Route, Routes } from 'react-router-dom'
 
 import { EditProcessPage, NewProcessPage } from './EditorPage'
 import ProcessListPage from './ProcessListPage'
+import MigrationPage from './MigrationPage'
 import VersionsPage from './VersionsPage'
 
-/** The process designer: list, editor (BPMN, DMN, forms), versions and diff. */
+/** The process designer: list, editor (BPMN, DMN, forms), versions and diff, moving cases between versions. */
 export default function Designer() {
   return (
     <Routes>
@@ -17,6 +18,7 @@ export default function Designer() {
       <Route path="new" element={<NewProcessPage />} />
       <Route path="processes/:key" element={<EditProcessPage />} />
       <Route path="processes/:key/versions" element={<VersionsPage />} />
+      <Route path="processes/:key/migrate" element={<MigrationPage />} />
       <Route path="*" element={<NotFound />} />
     </Routes>
   )

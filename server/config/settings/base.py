@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "server.complaints",
     "server.documents",
     "server.portal",
+    "server.jobs",
     "axes",
 ]
 
@@ -96,9 +97,9 @@ TEMPLATES = [
 
 
 def database_from_env() -> dict:
-    """PostgreSQL when DATABASE_URL is set, else the embedded SQLite file under var/."""
+    """PostgreSQL (or an SQLite file) when DATABASE_URL is set, else the embedded SQLite file under var/."""
     url = os.environ.get("DATABASE_URL")
-    if url:
+    if url and not url.startswith("sqlite:"):
         config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))
         config["CONN_HEALTH_CHECKS"] = True
         if config["ENGINE"].endswith("postgresql") and env_bool("DB_SERVER_SIDE_BINDING", True):
@@ -106,10 +107,14 @@ def database_from_env() -> dict:
             # connection instead of parsing and planning them on every request.
             config.setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 2})
         return config
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    if url:
+        name = dj_database_url.parse(url)["NAME"]
+    else:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        name = VAR_DIR / "lexflow.sqlite3"
     return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": VAR_DIR / "lexflow.sqlite3",
+        "NAME": name,
         # IMMEDIATE takes the write lock when a transaction starts, so two workers or two
         # requests serialize instead of failing late with "database is locked".
         "OPTIONS": {
@@ -193,17 +198,54 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Celery is for background work when scaled out; the timer sweep is a database loop
-# (manage.py run_worker) so a due moment survives a broker flush.
+# Background jobs (PDFs, archives, notifications, asynchronous service tasks) are rows of an
+# outbox (server.jobs), run by `run_worker --kind jobs` itself (LEXFLOW_JOBS=database, the
+# embedded default) or handed to Celery workers through Redis (LEXFLOW_JOBS=celery). Timers are
+# never Celery's: the sweep is a database loop (`run_worker --kind timers`), so a due moment
+# survives a broker flush.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task does not lose it...
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # ...nor sit on tasks another worker could run now
+CELERY_BROKER_CONNECTION_TIMEOUT = 2  # a broker that is down must not hold up a request
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+# A job that hangs is stopped by Celery before its claim (LEXFLOW_JOB_LEASE_SECONDS, 300) lapses.
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 270
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 LEXFLOW = {
-    # Seconds between timer sweeps of `manage.py run_worker`.
+    # Seconds between sweeps of `manage.py run_worker` when there is nothing to do.
     "WORKER_INTERVAL": float(os.environ.get("LEXFLOW_WORKER_INTERVAL", "1")),
-    # A worker that has not swept for this long is reported unhealthy by /api/v1/health.
-    "WORKER_STALE_AFTER": float(os.environ.get("LEXFLOW_WORKER_STALE_AFTER", "30")),
+    # Every worker writes its heartbeat this often, from a thread beside its work; one whose
+    # heartbeat is older than WORKER_STALE_AFTER is reported dead by /api/v1/health, and its
+    # row is forgotten after WORKER_FORGET_AFTER.
+    "WORKER_HEARTBEAT": float(os.environ.get("LEXFLOW_WORKER_HEARTBEAT", "1")),
+    "WORKER_STALE_AFTER": float(os.environ.get("LEXFLOW_WORKER_STALE_AFTER", "5")),
+    "WORKER_FORGET_AFTER": float(os.environ.get("LEXFLOW_WORKER_FORGET_AFTER", "600")),
+    # One unit of work running longer than this (seconds) is reported stuck: the timers of one
+    # instance (scripts are limited to SCRIPT_TIME_LIMIT each), or one job (a PDF, say).
+    "WORKER_STUCK_AFTER": {
+        "timers": float(os.environ.get("LEXFLOW_TIMER_STUCK_AFTER", "30")),
+        "jobs": float(os.environ.get("LEXFLOW_JOB_STUCK_AFTER", "120")),
+        "celery": float(os.environ.get("LEXFLOW_JOB_STUCK_AFTER", "120")),
+    },
+    # Where background jobs run: "database" (run_worker --kind jobs runs them) or "celery".
+    "JOBS": os.environ.get("LEXFLOW_JOBS", "database"),
+    # A runner's claim on a job lapses after this long (then another runs it): longer than any job.
+    "JOB_LEASE_SECONDS": float(os.environ.get("LEXFLOW_JOB_LEASE_SECONDS", "300")),
+    # Celery mode: a job handed to Celery and still not started this long after is handed again.
+    "JOB_REPUBLISH_AFTER": float(os.environ.get("LEXFLOW_JOB_REPUBLISH_AFTER", "60")),
+    # The jobs worker runs at this lower CPU priority (nice), below timers and the web server.
+    "JOB_WORKER_NICE": int(os.environ.get("LEXFLOW_JOB_WORKER_NICE", "10")),
     "SCRIPT_TIME_LIMIT": float(os.environ.get("LEXFLOW_SCRIPT_TIME_LIMIT", "1.0")),
+    # Seconds a client is asked to wait (Retry-After of the 503) while the database is out of reach.
+    "OUTAGE_RETRY_AFTER": int(os.environ.get("LEXFLOW_OUTAGE_RETRY_AFTER", "5")),
+    # How long a start's or completion's Idempotency-Key is kept: a retry within it gets the
+    # first answer again; afterwards the key is deleted and may be used anew.
+    "IDEMPOTENCY_KEY_HOURS": int(os.environ.get("LEXFLOW_IDEMPOTENCY_KEY_HOURS", "24")),
     "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
     # Applicants' uploads (PDF, JPG, PNG, DOC, DOCX), each; and a saved form draft.
     "MAX_ATTACHMENT_BYTES": int(os.environ.get("LEXFLOW_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))),

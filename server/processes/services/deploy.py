@@ -13,6 +13,7 @@ from server.processes.engine import engine
 from server.processes.models import (
     ProcessDefinition,
 )
+from server.processes.services.schedules import schedules_sync
 from workflows import DeployFailed
 
 logger = logging.getLogger("lexflow.processes")
@@ -32,6 +33,7 @@ def definitions_deploy(
     is_public: bool | None = None,
     organisation: Organisation | None = None,
     dry_run: bool = False,
+    default_group: str = "",
 ) -> list[DeployOutcome]:
     """Deploy a package of process files. Raises `DeployFailed` with every problem found.
 
@@ -39,8 +41,12 @@ def definitions_deploy(
     version n+1. Running instances stay on the version they started with. `dry_run` runs
     every check a deploy runs and stops there: nothing is stored, nothing is returned.
     Service tasks must call a registered service with the parameters it declares.
+
+    Files drawn in other tools are translated where the meaning is clear (their `notes` say
+    what); `default_group` is the role offered human tasks with neither lane nor candidate
+    group. It is kept with the version when some task needed it.
     """
-    package = engine().compile(files, dry_run=dry_run, deploying=True)
+    package = engine().compile(files, dry_run=dry_run, deploying=True, default_group=default_group or None)
     from server.documents.services import deploy_errors  # documents build on processes, not the reverse
 
     notice_errors = [
@@ -77,6 +83,7 @@ def definitions_deploy(
             is_public=is_public if is_public is not None else (latest.is_public if latest else False),
             organisation=organisation or (latest.organisation if latest else None),
             deployed_by=user if user is not None and user.is_authenticated else None,
+            default_group=package.default_group or "",
         )
         event_record(
             action="process.deployed",
@@ -85,6 +92,9 @@ def definitions_deploy(
             version=definition.version,
             digest=package.digest,
             files=sorted(texts),
+            default_group=package.default_group or "",
+            translated=len(package.notes),
         )
         outcomes.append(DeployOutcome(definition, created=True))
+        schedules_sync(key=process_id, user=user)  # its timer start events, if any
     return outcomes

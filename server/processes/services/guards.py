@@ -1,7 +1,7 @@
 """Checks every case and task operation shares: the lock, the case's state, reasons, people.
 
 One lock order for a case, everywhere: the instance row first, then its tasks and timers
-(see `_locked_task` in services.tasks, `locked_instance` here).
+(see `locks.task_locked`, `locked_instance` here).
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 转办 transfer, 委派 delegate and resolve, 退回 return, 撤回 withdraw a completion, 审批意见
 comments, 抄送 copy, 催办 urge, 指派 assign (also in bulk), 加签 consult, 代理人 substitutes.
 
-Each is one transaction that locks the case first (`_locked_task`: the instance row, then the
-task), checks that the task's node offers the operation (its `actions` property) and that
+Each is one transaction that locks the case first (`locks.task_locked`: the instance row, then
+the task), checks that the task's node offers the operation (its `actions` property) and that
 the caller may take it, acts through the engine where the case moves (return, withdraw),
 re-syncs the rows from the engine's snapshot, and appends an audit event naming who, why and
 what changed.
@@ -42,7 +42,6 @@ from server.processes.selectors import (
     ASSIGNING_ROLES,
     substituted_users,
     task_group_member,
-    task_is_visible_to,
     task_works_for,
     user_has_role_over,
     user_sees_whole_case,
@@ -56,8 +55,9 @@ from server.processes.services.guards import (
     person,
     required_text,
 )
+from server.processes.services.locks import task_locked
 from server.processes.services.sync import save_snapshot, sync_rows
-from server.processes.services.tasks import _locked_task, task_claim, task_unclaim
+from server.processes.services.tasks import task_claim, task_unclaim
 from server.processes.signals import task_urged
 from workflows import CannotReset, EngineError, TaskNotReady
 
@@ -142,7 +142,7 @@ def task_transfer(*, task_id: int, user: AbstractBaseUser, to: str, reason: str)
     The holder may (or, for an unclaimed task, anyone who could claim it), and so may a
     director or supervisor over the organisation.
     """
-    instance, task = _locked_task(task_id, user)
+    instance, task = task_locked(task_id, user)
     ensure_open(task)
     ensure_not_ended(instance)
     ensure_offered(task, "transfer")
@@ -173,7 +173,7 @@ def task_transfer(*, task_id: int, user: AbstractBaseUser, to: str, reason: str)
 @transaction.atomic
 def task_assign(*, task_id: int, user: AbstractBaseUser, to: str) -> HumanTask:
     """指派: a director or supervisor over the organisation puts a task on a named person."""
-    instance, task = _locked_task(task_id, user)
+    instance, task = task_locked(task_id, user)
     return _assign(instance, task, user, to)
 
 
@@ -215,7 +215,7 @@ def _put_on(task: HumanTask, target: AbstractBaseUser) -> None:
 @transaction.atomic
 def task_delegate(*, task_id: int, user: AbstractBaseUser, to: str, reason: str) -> HumanTask:
     """委派: the holder asks a colleague to do the work; it comes back to them to complete."""
-    instance, task = _locked_task(task_id, user)
+    instance, task = task_locked(task_id, user)
     ensure_open(task)
     ensure_workable(instance)
     ensure_offered(task, "delegate")
@@ -246,7 +246,7 @@ def task_delegate(*, task_id: int, user: AbstractBaseUser, to: str, reason: str)
 def task_resolve(*, task_id: int, user: AbstractBaseUser, comment: str, data: Any = None) -> HumanTask:
     """The delegate hands the task back to its owner, with what they found and (optionally) the
     form as they filled it in, for the owner to check and complete."""
-    instance, task = _locked_task(task_id, user)
+    instance, task = task_locked(task_id, user)
     ensure_open(task)
     ensure_workable(instance)
     if task.delegation != Delegation.PENDING or task.assignee_id != user.pk:
@@ -285,7 +285,7 @@ def task_return(*, task_id: int, user: AbstractBaseUser, to: str, reason: str) -
     after it is undone through the engine, and the step's deadlines and timers are set again.
     Returns the reopened task.
     """
-    instance, task = _locked_task(task_id, user)
+    instance, task = task_locked(task_id, user)
     ensure_open(task)
     ensure_workable(instance)
     ensure_offered(task, "return")
@@ -370,7 +370,7 @@ def task_withdraw(*, task_id: int, user: AbstractBaseUser) -> HumanTask:
     done, or once the completion issued an official notice (notices are never withdrawn).
     Returns the reopened task, yours again.
     """
-    instance, task = _locked_task(task_id, user)
+    instance, task = task_locked(task_id, user)
     if task.status != TaskStatus.COMPLETED:
         raise Conflict("只能撤回已完成的任务 / Only a completed task can be taken back.")
     if task.completed_by_id != user.pk:
@@ -449,7 +449,7 @@ def task_comment_add(*, task_id: int, user: AbstractBaseUser, text: str) -> Task
     A colleague asked for their opinion (加签) answers this way; their answer lets the task
     be completed once every opinion asked for is in.
     """
-    instance, task = _locked_task(task_id, user)
+    instance, task = task_locked(task_id, user)
     consultation = (
         Consultation.objects.select_for_update()
         .filter(task=task, consultant=user, status=ConsultationStatus.OPEN)
@@ -490,7 +490,7 @@ def task_consult(
     *, task_id: int, user: AbstractBaseUser, to: Sequence[str], question: str
 ) -> list[Consultation]:
     """加签 (before): ask colleagues for an opinion that must be in before the task is completed."""
-    instance, task = _locked_task(task_id, user)
+    instance, task = task_locked(task_id, user)
     ensure_open(task)
     ensure_workable(instance)
     ensure_offered(task, "consult")
@@ -554,7 +554,7 @@ def _close_consultations(task: HumanTask) -> None:
 @transaction.atomic
 def task_copy(*, task_id: int, user: AbstractBaseUser, to: Sequence[str], note: str = "") -> list[TaskCopy]:
     """抄送: let colleagues know of a task without giving it to them ("抄送我的")."""
-    instance, task = _locked_task(task_id, user)
+    instance, task = task_locked(task_id, user)
     ensure_offered(task, "copy")
     _ensure_staff_in_scope(task, user)
     note = (note or "").strip()[:NOTE_MAX_LENGTH]
@@ -583,7 +583,7 @@ def task_urge(*, task_id: int, user: AbstractBaseUser, note: str = "") -> HumanT
     Recorded on the task (the queue shows the flag) and in the history; `task_urged` is sent
     once the urge is committed, for the notifications to pick up.
     """
-    instance, task = _locked_task(task_id, user)
+    instance, task = task_locked(task_id, user)
     ensure_open(task)
     ensure_workable(instance)
     ensure_offered(task, "urge")
@@ -643,28 +643,15 @@ def tasks_bulk(
         try:
             with transaction.atomic():
                 if action == "assign":
-                    instance, task = _locked_task(task_id, user)
+                    instance, task = task_locked(task_id, user)
                     _assign(instance, task, user, to or "")
                 else:
-                    task = _bulk_task(task_id, user)
-                    (task_claim if action == "claim" else task_unclaim)(task=task, user=user)
+                    (task_claim if action == "claim" else task_unclaim)(task_id=task_id, user=user)
             results.append({"id": task_id, "ok": True, "status": 200, "detail": ""})
         except APIException as exc:
             detail = getattr(exc, "summary", None) or str(exc.detail)
             results.append({"id": task_id, "ok": False, "status": exc.status_code, "detail": detail})
     return results
-
-
-def _bulk_task(task_id: int, user: AbstractBaseUser) -> HumanTask:
-    task = (
-        HumanTask.objects.select_related("instance__definition", "assignee")
-        .defer("instance__definition__files")
-        .filter(pk=task_id)
-        .first()
-    )
-    if task is None or not task_is_visible_to(task, user):
-        raise NotFound("No such task.")
-    return task
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Claiming, releasing and completing human tasks."""
+"""Claiming, releasing and completing human tasks: each locks the case, then the task (`locks`)."""
 
 import logging
 from typing import Any
@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 
 from server.accounts.models import Role
 from server.accounts.selectors import (
@@ -20,81 +20,58 @@ from server.processes.models import (
     ConsultationStatus,
     Delegation,
     HumanTask,
-    ProcessInstance,
     TaskComment,
     TaskStatus,
 )
-from server.processes.selectors import substituted_users, task_is_actionable_by, task_is_visible_to, task_node
+from server.processes.selectors import substituted_users, task_is_actionable_by, task_node
 from server.processes.services.forms import engine_failure, validate_form
+from server.processes.services.locks import task_locked
 from server.processes.services.sync import save_snapshot, sync_rows
 from workflows import EngineError, TaskNotReady
 
 logger = logging.getLogger("lexflow.processes")
 
 
-def _locked_task(task_id: int, user: AbstractBaseUser) -> tuple[ProcessInstance, HumanTask]:
-    """Lock the instance, then the task: the one lock order every writer uses.
+def task_claim(*, task_id: int, user: AbstractBaseUser) -> HumanTask:
+    """Take an open task. Exactly one of several people claiming at once wins; the rest get 409.
 
-    Raises NotFound when there is no such task or the user may not see it, so a stranger
-    learns nothing about it.
+    Locks the case first, like every writer (`locks`): a claim arriving while a completion
+    or a timer is at work on the case waits for it, then answers 409 if the task has gone.
     """
-    instance = (
-        ProcessInstance.objects.select_for_update(of=("self",))
-        .select_related("definition", "organisation", "applicant")
-        .defer("definition__files")  # the files are only read to compile, once per version
-        .filter(tasks__id=task_id)
-        .first()
-    )
-    if instance is None:
-        raise NotFound("No such task.")
-    task = HumanTask.objects.select_for_update().get(pk=task_id)
-    task.instance = instance
-    if not task_is_visible_to(task, user):
-        raise NotFound("No such task.")
-    return instance, task
-
-
-def task_claim(*, task: HumanTask, user: AbstractBaseUser) -> HumanTask:
-    """Take an open task. Exactly one of several people claiming at once wins; the rest get 409."""
     from server.processes.services.guards import ensure_workable  # guards read the selectors
 
-    ensure_workable(task.instance)  # a suspended case's tasks wait (409 saying why)
-    if not task_is_actionable_by(task, user):
-        raise PermissionDenied("This task is not for your role or organisation.")
-    now = timezone.now()
     with transaction.atomic():
-        won = HumanTask.objects.filter(pk=task.pk, status=TaskStatus.OPEN, assignee__isnull=True).update(
-            assignee=user, claimed_by=user, claimed_at=now
-        )
-        task.refresh_from_db()
-        if not won:
-            if task.status != TaskStatus.OPEN:
-                raise Conflict(f"This task is already {task.status}.")
-            if task.assignee_id == user.pk:
-                return task  # claiming one's own task again changes nothing
+        instance, task = task_locked(task_id, user)
+        if not task_is_actionable_by(task, user):
+            raise PermissionDenied("This task is not for your role or organisation.")
+        if task.status != TaskStatus.OPEN:
+            raise Conflict(f"This task is already {task.status}.")
+        ensure_workable(instance)  # a suspended case's tasks wait (409 saying why)
+        if task.assignee_id == user.pk:
+            return task  # claiming one's own task again changes nothing
+        if task.assignee_id is not None:
             raise Conflict(f"Already claimed by {task.assignee.get_username()}.")
-        event_record(action="task.claimed", actor=user, instance=task.instance, task=task)
+        task.assignee = task.claimed_by = user
+        task.claimed_at = timezone.now()
+        task.save(update_fields=["assignee", "claimed_by", "claimed_at"])
+        event_record(action="task.claimed", actor=user, instance=instance, task=task)
     return task
 
 
-def task_unclaim(*, task: HumanTask, user: AbstractBaseUser) -> HumanTask:
+def task_unclaim(*, task_id: int, user: AbstractBaseUser) -> HumanTask:
     """Give a claimed task back to the queue: its assignee may, and so may a supervisor in scope."""
-
     with transaction.atomic():
+        instance, task = task_locked(task_id, user)
+        if task.status != TaskStatus.OPEN:
+            raise Conflict(f"This task is already {task.status}.")
         if task.assignee_id is None:
             raise Conflict("This task is not claimed.")
         if task.assignee_id != user.pk and not user_has_role(user, Role.SUPERVISOR, Role.ADMIN):
             raise PermissionDenied("Only the assignee or a supervisor can return this task to the queue.")
-        released = HumanTask.objects.filter(
-            pk=task.pk, status=TaskStatus.OPEN, assignee=task.assignee_id
-        ).update(assignee=None, claimed_by=None, claimed_at=None)
-        if not released:
-            raise Conflict("The task was changed by someone else; reload it.")
         previous = task.assignee_id
-        task.refresh_from_db()
-        event_record(
-            action="task.unclaimed", actor=user, instance=task.instance, task=task, previous=previous
-        )
+        task.assignee = task.claimed_by = task.claimed_at = None
+        task.save(update_fields=["assignee", "claimed_by", "claimed_at"])
+        event_record(action="task.unclaimed", actor=user, instance=instance, task=task, previous=previous)
     return task
 
 
@@ -109,7 +86,7 @@ def task_complete(*, task_id: int, user: AbstractBaseUser, data: Any, comment: s
     """
     from server.processes.services.guards import ensure_workable
 
-    instance, task = _locked_task(task_id, user)
+    instance, task = task_locked(task_id, user)
     if task.status != TaskStatus.OPEN:
         raise Conflict(f"This task is already {task.status}.")
     ensure_workable(instance)

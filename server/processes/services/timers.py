@@ -1,6 +1,8 @@
 """Firing due timers."""
 
 import logging
+from collections.abc import Callable
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,18 +23,23 @@ from workflows import EngineError
 logger = logging.getLogger("lexflow.processes")
 
 
-def timers_fire_due(*, limit: int = 100) -> list[Timer]:
+def timers_fire_due(*, limit: int = 100, on_instance: Callable[[int], None] | None = None) -> list[Timer]:
     """Fire every due timer once, one instance per transaction. Safe with many workers at once.
 
-    The worker locks like everyone else, instance row first, so it never deadlocks with a
-    person completing a task. `SKIP LOCKED` on the instance lets concurrent workers take
-    different instances and leaves an instance someone is working on for the next sweep;
-    re-reading the timers under that lock makes a timer another worker just fired a no-op.
+    The worker locks like everyone else (`locks`), instance row first, so it never deadlocks
+    with a person claiming or completing a task. `SKIP LOCKED` on the instance lets concurrent
+    workers take different instances and leaves an instance someone is working on for the next
+    sweep; re-reading the timers under that lock makes a timer another worker just fired a no-op.
+
+    A timer counts as fired (returned, logged) only once its transaction has committed.
+    `on_instance(id)` is told before each instance is worked on, so a worker can say what
+    it is doing however long the sweep takes.
     """
     fired: list[Timer] = []
     seen: set[int] = set()
     while len(fired) < limit:
         picked: int | None = None
+        outcome: list[Timer] = []
         try:
             with transaction.atomic():
                 now = timezone.now()
@@ -54,41 +61,60 @@ def timers_fire_due(*, limit: int = 100) -> list[Timer]:
                     break
                 seen.add(instance.pk)
                 picked = instance.pk
-                due = list(instance.timers.filter(status=TimerStatus.WAITING, due_at__lte=now))
-                if not due:
-                    continue  # another worker fired them between our look and our lock
-                before = instance.data
-                try:
-                    running = engine().restore(package_for(instance.definition), instance.state)
-                    running.fire_due_timers()
-                    snapshot = running.snapshot()
-                except EngineError as exc:
-                    _timer_failed(due, instance, exc)
-                    fired += due
-                    continue
-                timer_event = event_build(
-                    action="instance.timer",
-                    instance=instance,
-                    before=before,
-                    after=snapshot.data,
-                    bpmn_ids=[timer.bpmn_id for timer in due],
-                    steps=list(snapshot.steps),
-                )
-                sync_rows(instance, snapshot, actor=None, events=[timer_event], save_later=True)
-                save_snapshot(instance, snapshot)
-                for timer in due:
-                    timer.refresh_from_db()
-                    logger.info(
-                        "timer %s (%s) of instance %s: %s", timer.pk, timer.bpmn_id, instance.pk, timer.status
-                    )
-                    if timer.status == TimerStatus.FIRED:
-                        fired.append(timer)
+                if on_instance is not None:
+                    on_instance(instance.pk)
+                outcome = _fire_instance_timers(instance, now)
         except Exception:
             if picked is None:
                 raise  # no instance could even be picked (database down): the worker loop reports it
             # One instance failing in an unexpected way (a database error, a bug) must not hold
             # up every other instance's timers: log it, leave it for the next sweep, go on.
             logger.exception("timers of instance %s could not be fired; retrying next sweep", picked)
+            continue
+        # Committed: only now is anything reported.
+        for timer in outcome:
+            failed = timer.status == TimerStatus.FAILED
+            logger.log(
+                logging.ERROR if failed else logging.INFO,
+                "timer %s (%s) of instance %s: %s%s",
+                timer.pk,
+                timer.bpmn_id,
+                picked,
+                timer.status,
+                f" ({timer.error})" if failed else "",
+            )
+        fired += outcome
+    return fired
+
+
+def _fire_instance_timers(instance: ProcessInstance, now: datetime) -> list[Timer]:
+    """Fire the due timers of a locked instance; the timers that fired or failed."""
+    due = list(instance.timers.filter(status=TimerStatus.WAITING, due_at__lte=now))
+    if not due:
+        return []  # another worker fired them between our look and our lock
+    before = instance.data
+    try:
+        running = engine().restore(package_for(instance.definition), instance.state)
+        running.fire_due_timers()
+        snapshot = running.snapshot()
+    except EngineError as exc:
+        _timer_failed(due, instance, exc)
+        return due
+    timer_event = event_build(
+        action="instance.timer",
+        instance=instance,
+        before=before,
+        after=snapshot.data,
+        bpmn_ids=[timer.bpmn_id for timer in due],
+        steps=list(snapshot.steps),
+    )
+    sync_rows(instance, snapshot, actor=None, events=[timer_event], save_later=True)
+    save_snapshot(instance, snapshot)
+    fired = []
+    for timer in due:
+        timer.refresh_from_db()
+        if timer.status == TimerStatus.FIRED:
+            fired.append(timer)
     return fired
 
 

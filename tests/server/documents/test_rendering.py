@@ -1,4 +1,4 @@
-"""PDFs are rendered outside the completing transaction, by the first download or the worker,
+"""PDFs are rendered outside the completing transaction, by the first download or a background job,
 once; a failed render loses nothing; an issued document never changes."""
 
 from __future__ import annotations
@@ -13,25 +13,28 @@ from django.db import DatabaseError, connection, transaction
 from server.audit.models import AppendOnlyError
 from server.documents import services
 from server.documents.models import Document
+from server.jobs.models import Job
 from server.processes.models import Timer
 from tests.server.complaints.conftest import complain
 from tests.server.documents.conftest import documents_of
 
 
-def test_the_worker_renders_documents_waiting_for_their_pdf(ineligible_complaint, run_worker_once):
+def test_the_jobs_worker_renders_documents_waiting_for_their_pdf(ineligible_complaint, run_worker_once):
     [document] = documents_of(ineligible_complaint["id"])
     assert document.pdf is None  # the completing request issued it without rendering
+    [job] = Job.objects.filter(key=f"documents.render:{document.pk}")  # queued by the same transaction
+    assert job.state == "queued"
 
-    assert "rendered 1 document(s)" in run_worker_once()
+    assert f"job documents.render:{document.pk}: done" in run_worker_once("jobs")
     stored = Document.objects.get(pk=document.pk)
     assert bytes(stored.pdf).startswith(b"%PDF-")
     assert stored.sha256 == hashlib.sha256(bytes(stored.pdf)).hexdigest()
     assert stored.rendered_at is not None and stored.render_failures == 0
-    assert "rendered" not in run_worker_once()  # nothing left to do
-    assert services.documents_render_pending() == 0
+    assert "job" not in run_worker_once("jobs")  # nothing left to do
+    assert Job.objects.get(pk=job.pk).state == "done"
 
 
-def test_a_failed_render_is_logged_retried_later_and_never_stops_the_timers(
+def test_a_failed_render_is_logged_and_retried_later_while_the_timers_fire_apart(
     client_for, ineligible_complaint, clock, run_worker_once, monkeypatch, caplog
 ):
     [document] = documents_of(ineligible_complaint["id"])
@@ -45,14 +48,16 @@ def test_a_failed_render_is_logged_retried_later_and_never_stops_the_timers(
     monkeypatch.setattr(services, "_render_pdf", broken)
     clock.move_to(warning.due_at + timedelta(seconds=1))
     with caplog.at_level(logging.ERROR, logger="lexflow.documents"):
-        output = run_worker_once()
-    assert "fired timer eligibility_deadline_near" in output
+        assert f"job documents.render:{document.pk}: retry" in run_worker_once("jobs")
+    assert "fired timer eligibility_deadline_near" in run_worker_once("timers")
     assert Timer.objects.get(pk=warning.pk).status == "fired"
     assert "rendering document" in caplog.text and "font cache unreadable" in caplog.text
     failed = Document.objects.get(pk=document.pk)
     assert failed.pdf is None and failed.render_failures == 1
     assert "font cache unreadable" in failed.render_error
     assert failed.data == document.data  # nothing lost
+    job = Job.objects.get(key=f"documents.render:{document.pk}")
+    assert job.state == "queued" and job.attempts == 1 and "font cache unreadable" in job.last_error
 
     # A download meanwhile: 503 with Retry-After, not a 500.
     response = client_for("applicant").get(f"/api/v1/documents/{document.pk}/pdf")
@@ -61,17 +66,17 @@ def test_a_failed_render_is_logged_retried_later_and_never_stops_the_timers(
     assert "文书正在生成" in response.json()["detail"]
     assert Document.objects.get(pk=document.pk).render_failures == 2
 
-    # The worker backs off instead of retrying every second...
-    assert services.documents_render_pending() == 0
+    # The job backs off instead of retrying every second...
+    assert "job" not in run_worker_once("jobs")
     # ...and renders it once the fault is gone and the back-off has passed.
     monkeypatch.setattr(services, "_render_pdf", working)
-    clock.shift(minutes=5)
-    assert services.documents_render_pending() == 1
+    clock.shift(minutes=2)
+    assert f"job documents.render:{document.pk}: done" in run_worker_once("jobs")
     rendered = Document.objects.get(pk=document.pk)
     assert rendered.rendered_at is not None and rendered.render_error == ""
 
 
-def test_a_worker_sweep_whose_document_step_fails_still_fires_timers(
+def test_a_failing_jobs_sweep_is_logged_and_never_touches_the_timers(
     client_for, complaint_process, clock, run_worker_once, monkeypatch, caplog
 ):
     from server.processes.management.commands import run_worker
@@ -82,12 +87,22 @@ def test_a_worker_sweep_whose_document_step_fails_still_fires_timers(
     def broken(**kwargs):
         raise DatabaseError("connection lost")
 
-    monkeypatch.setattr(run_worker, "documents_render_pending", broken)
+    monkeypatch.setattr(run_worker, "job_claim", broken)
     clock.move_to(warning.due_at + timedelta(seconds=1))
     with caplog.at_level(logging.ERROR, logger="lexflow.worker"):
-        run_worker_once()
+        run_worker_once("jobs")
+    assert "jobs sweep failed" in caplog.text
+    assert Timer.objects.get(pk=warning.pk).status == "waiting"  # not the jobs worker's work
+    run_worker_once("timers")
     assert Timer.objects.get(pk=warning.pk).status == "fired"
-    assert "document rendering sweep failed" in caplog.text
+
+
+def test_notices_without_a_render_job_get_one_and_only_one(ineligible_complaint):
+    [document] = documents_of(ineligible_complaint["id"])
+    Job.objects.filter(key=f"documents.render:{document.pk}").delete()  # issued before jobs existed
+    assert services.documents_queue_unqueued() == 1
+    assert services.documents_queue_unqueued() == 0
+    assert Job.objects.filter(key=f"documents.render:{document.pk}", state="queued").count() == 1
 
 
 def test_an_issued_document_cannot_be_edited_or_deleted(client_for, ineligible_complaint):

@@ -116,3 +116,25 @@ def milestone_names(case: dict) -> list[str]:
 
 def open_tasks(case: dict) -> list[str]:
     return sorted(task["bpmn_id"] for task in case["tasks"])
+
+
+CONFIRMATION = {"confirmation_court": "和平区人民法院", "confirmation_applied_on": "2026-03-20"}
+
+
+def confirm(client, case: dict, *, status: int = 200, **data) -> dict:
+    """The court's message that the parties applied for judicial confirmation, by case number."""
+    response = client.post(
+        "/api/v1/messages",
+        {
+            "name": "mediation.judicial_confirmation",
+            "correlation": {"case_number": case["business_key"]},
+            "data": {**CONFIRMATION, **data},
+        },
+        format="json",
+    )
+    assert response.status_code == status, response.content
+    return response.json()
+
+
+def waiting_for(case: dict) -> list[tuple[str, str]]:
+    return [(item["bpmn_id"], item["name"]) for item in case.get("waiting_for", [])]

@@ -33,6 +33,13 @@ def test_demo_cases_cover_every_stage_and_give_figures(mediation, client_for, cl
     ):
         assert actions[action], (action, actions)
     # Seeding freezes the clock at each step; the milestone still carries what the step computed.
+    # The parties' applications for confirmation came in as the court system's messages.
+    confirmed = Event.objects.filter(
+        action="message.delivered", detail__name="mediation.judicial_confirmation"
+    )
+    assert confirmed.exists() and {event.detail["client"] for event in confirmed} == {
+        "和平区人民法院 / Heping District People's Court"
+    }
     accepted = Event.objects.filter(action="mediation.accepted")
     assert accepted.exists() and all(event.detail["mediation_due"] for event in accepted)
     started = cases.values_list("created_at", flat=True)

@@ -2,6 +2,8 @@
 
 from datetime import datetime, timedelta
 
+from rest_framework.test import APIClient
+
 from server.processes.models import HumanTask
 from tests.server.conftest import do_task, fire_timers_until, open_task
 from tests.server.mediation.conftest import (
@@ -10,20 +12,22 @@ from tests.server.mediation.conftest import (
     FAILED,
     REFERRAL,
     SUCCESS,
+    confirm,
     dispute,
     milestone_names,
     milestones,
     open_tasks,
+    waiting_for,
 )
 
-CONFIRMATION = {"confirmation_court": "和平区人民法院", "confirmation_applied_on": "2026-03-20"}
+CONFIRMATION_WINDOW = [("confirmation_received", "mediation.judicial_confirmation")]
 
 
 def case_as(client, case: dict) -> dict:
     return client.get(f"/api/v1/instances/{case['id']}").json()
 
 
-def test_an_agreement_opens_the_thirty_day_confirmation_window_and_the_party_reports_applying_in_time(
+def test_an_agreement_opens_the_thirty_day_window_and_the_courts_message_closes_the_case_as_applied_for(
     mediation, bring, accept, client_for, clock, steps
 ):
     applicant, mediator = client_for("applicant"), client_for("mediator")
@@ -61,10 +65,16 @@ def test_an_agreement_opens_the_thirty_day_confirmation_window_and_the_party_rep
     window = datetime.fromisoformat(agreement["confirmation_due"])
     assert window.date() == agreed_on + timedelta(days=30)
     assert [timer["bpmn_id"] for timer in case["timers"]] == ["confirmation_window_passed"]
+    # The case waits on an event-based gateway: the court's message, by case number, or the timer.
+    assert case["tasks"] == [] and waiting_for(case) == CONFIRMATION_WINDOW
+    assert case["waiting_for"][0]["correlation"] == {"case_number": case["business_key"]}
 
     clock.shift(days=9)
-    case = do_task(applicant, case["id"], "report_confirmation", CONFIRMATION)
+    answer = confirm(client_for("caseworker"), case, court_case_number="(2026)辽0102民特12号", fee="waived")
+    assert (answer["outcome"], answer["bpmn_id"]) == ("delivered", "confirmation_received")
+    case = case_as(client_for("caseworker"), case)
     assert case["status"] == "completed"
+    assert case["data"]["court_case_number"] == "(2026)辽0102民特12号" and "fee" not in case["data"]
     assert case["stage"] == "调解成功，已申请司法确认 / Settled, judicial confirmation applied for"
     assert milestone_names(case) == [
         "mediation.received",
@@ -74,10 +84,14 @@ def test_an_agreement_opens_the_thirty_day_confirmation_window_and_the_party_rep
         "mediation.confirmation_applied",
     ]
     assert dict(milestones(case))["mediation.confirmation_applied"]["confirmation_court"] == "和平区人民法院"
-    assert case["timers"] == []
+    assert case["timers"] == [] and case["waiting_for"] == []
+    assert (
+        case_as(applicant, case)["stage"]
+        == "调解成功，已申请司法确认 / Settled, judicial confirmation applied for"
+    )
 
 
-def test_the_confirmation_window_closes_by_timer_when_no_party_reports_applying(
+def test_the_confirmation_window_closes_by_timer_when_the_court_sends_nothing_and_a_late_message_is_refused(
     mediation, bring, accept, client_for, clock, steps
 ):
     case = accept(bring())
@@ -90,8 +104,11 @@ def test_the_confirmation_window_closes_by_timer_when_no_party_reports_applying(
     assert after["status"] == "completed"
     assert after["stage"] == "调解成功，已结案 / Settled by agreement, closed"
     assert after["tasks"] == []
+    assert after["waiting_for"] == []
     names = [event["action"] for event in after["history"]]
     assert "mediation.confirmation_lapsed" in names and "mediation.confirmation_applied" not in names
+    refused = confirm(client_for("caseworker"), case, status=404)
+    assert "no case waits" in refused["detail"]
 
 
 def test_a_failed_mediation_escalates_to_the_judicial_office_and_then_to_the_court(
@@ -172,7 +189,7 @@ def test_a_high_risk_dispute_goes_at_once_to_the_township_office_and_is_reported
     assert open_tasks(case) == ["administrative_mediation"]
     case = do_task(station, case["id"], "administrative_mediation", ADMIN_SUCCESS)
     assert dict(milestones(case))["mediation.agreement"]["mediation_level"] == "administrative"
-    assert open_tasks(case) == ["report_confirmation"]
+    assert open_tasks(case) == [] and waiting_for(case) == CONFIRMATION_WINDOW
     assert case["stage"] == "司法确认申请期 / Judicial confirmation window"
 
 
@@ -216,7 +233,7 @@ def test_a_mediation_past_thirty_days_escalates_to_administrative_mediation_by_t
     assert datetime.fromisoformat(after["tasks"][0]["due_at"]) == administrative_due > due
 
     case = do_task(client_for("station"), case["id"], "administrative_mediation", ADMIN_SUCCESS)
-    assert open_tasks(case) == ["report_confirmation"]
+    assert open_tasks(case) == [] and waiting_for(case) == CONFIRMATION_WINDOW
 
 
 def test_a_complex_dispute_goes_to_the_grade_three_mediator_even_when_she_is_busier(
@@ -263,9 +280,9 @@ def test_committee_staff_record_a_dispute_and_a_mediator_accepts_it_even_with_a_
     case = accept(case, as_user="mediator")
     assert "mediation.accepted" in milestone_names(case)
     case = do_task(client_for("mediator"), case["id"], "session", SUCCESS)
-    # No applicant account: committee staff record the parties' application for confirmation.
-    case = do_task(client_for("caseworker"), case["id"], "report_confirmation", CONFIRMATION)
-    assert case["status"] == "completed"
+    # No court system on line: committee staff in scope pass on the court's notice themselves.
+    confirm(client_for("station"), case)
+    assert case_as(client_for("station"), case)["status"] == "completed"
 
 
 def test_a_bad_application_form_is_refused_with_every_faulty_field_named(mediation, bring, steps):
@@ -286,3 +303,36 @@ def test_a_bad_application_form_is_refused_with_every_faulty_field_named(mediati
     from server.processes.models import ProcessInstance
 
     assert not ProcessInstance.objects.filter(definition__key="mediation").exists()
+
+
+def test_the_court_system_confirms_by_case_number_and_reaches_no_other_case(
+    mediation, bring, accept, client_for, demo, steps
+):
+    created = (
+        client_for("admin")
+        .post(
+            "/api/v1/integration-clients",
+            {
+                "name": "和平区人民法院 / Heping District People's Court",
+                "organisation": demo["LN-SY-HP"].pk,
+                "messages": ["mediation.judicial_confirmation"],
+            },
+            format="json",
+        )
+        .json()
+    )
+    court = APIClient()
+    court.credentials(HTTP_AUTHORIZATION=f"Bearer {created['token']}")
+    settled = [do_task(client_for("mediator"), accept(bring())["id"], "session", SUCCESS) for _ in range(2)]
+    confirm(court, settled[1])
+    assert case_as(client_for("caseworker"), settled[1])["status"] == "completed"
+    other = case_as(client_for("caseworker"), settled[0])
+    assert other["status"] == "running" and waiting_for(other) == CONFIRMATION_WINDOW
+    delivered = next(
+        e
+        for e in case_as(client_for("caseworker"), settled[1])["history"]
+        if e["action"] == "message.delivered"
+    )
+    assert delivered["detail"]["client"] == created["name"]
+    # A party cannot send the court's message themselves.
+    confirm(client_for("applicant"), settled[0], status=403)

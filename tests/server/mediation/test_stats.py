@@ -6,7 +6,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.server.conftest import do_task, fire_timers_until
-from tests.server.mediation.conftest import ADMIN_FAILED, ADMIN_SUCCESS, FAILED, REFERRAL, SUCCESS, dispute
+from tests.server.mediation.conftest import (
+    ADMIN_FAILED,
+    ADMIN_SUCCESS,
+    FAILED,
+    REFERRAL,
+    SUCCESS,
+    confirm,
+    dispute,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MARCH = {"organisation": "LN-SY-HP", "from": "2026-03-01", "to": "2026-03-31"}
@@ -16,7 +24,7 @@ MARCH = {"organisation": "LN-SY-HP", "from": "2026-03-01", "to": "2026-03-31"}
 def known_mix(mediation, bring, accept, client_for, clock):
     """Six disputes received in March 2026 at the Nanhu township office:
 
-    settled       agreement in people's mediation, party applied for judicial confirmation
+    settled       agreement in people's mediation, the court confirms the parties applied
     referred      failed, failed again at the judicial office, referred to the court
     risky         high risk: straight to the judicial office, agreement there, window lapses
     unaccepted    received, acceptance not yet done
@@ -27,12 +35,7 @@ def known_mix(mediation, bring, accept, client_for, clock):
     cases = {}
     cases["settled"] = accept(bring())
     do_task(mediator, cases["settled"]["id"], "session", SUCCESS)
-    do_task(
-        client_for("applicant"),
-        cases["settled"]["id"],
-        "report_confirmation",
-        {"confirmation_court": "和平区人民法院", "confirmation_applied_on": "2026-03-12"},
-    )
+    confirm(client_for("caseworker"), cases["settled"], confirmation_applied_on="2026-03-12")
     cases["referred"] = accept(bring())
     do_task(mediator, cases["referred"]["id"], "session", FAILED)
     do_task(station, cases["referred"]["id"], "administrative_mediation", ADMIN_FAILED)

@@ -306,7 +306,7 @@ def test_uploads_that_reached_no_case_go_after_30_days_with_their_files_but_draf
     stored = {pk: Attachment.objects.get(pk=pk).file.path for pk in (abandoned, recent, on_case, in_draft)}
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert "deleted 1 upload(s) on no case for 30 days" in run_worker_once()
+        assert "deleted 1 upload(s) on no case for 30 days" in run_worker_once("jobs")
 
     assert set(Attachment.objects.values_list("pk", flat=True)) == {
         uuid.UUID(pk) for pk in (recent, on_case, in_draft)

@@ -1,13 +1,10 @@
 """Designers deploy process files; bad files get a 400 that locates every problem."""
 
-from pathlib import Path
-
 import pytest
 
 from tests.conftest import fixture_files
-from tests.server.conftest import start_approval, upload
-
-CONFORMANCE = Path(__file__).resolve().parents[4] / "shared" / "conformance"
+from tests.server.conftest import start_approval, start_case, upload
+from tests.workflows.support import CONFORMANCE
 
 
 def test_deploying_identical_files_is_a_no_op_and_changed_files_become_the_next_version(client_for, approval):
@@ -98,13 +95,55 @@ def test_entity_bomb_is_refused_quickly(client_for, demo):
 
 
 CONFORMANCE_FILES = sorted(CONFORMANCE.glob("*/*.bpmn")) if CONFORMANCE.exists() else []
+# With a default group for their lane-less tasks, these Camunda Modeler files deploy: their
+# timers, JUEL and camunda: attributes translated. Every other file is refused, on its elements.
+DEPLOY_WITH_A_DEFAULT_GROUP = {"A.4.0-export.bpmn", "A.4.1-export.bpmn", "C.2.0-export.bpmn"}
 
 
 @pytest.mark.skipif(not CONFORMANCE_FILES, reason="../shared/conformance is not beside the repository")
 @pytest.mark.parametrize("path", CONFORMANCE_FILES, ids=lambda path: f"{path.parent.name}/{path.name}")
 def test_real_modeler_files_deploy_or_get_located_errors_never_a_500(client_for, demo, path):
-    response = upload(client_for("designer"), {path.name: path.read_bytes()})
+    response = upload(client_for("designer"), {path.name: path.read_bytes()}, default_group="caseworker")
     assert response.status_code in (200, 201, 400), response.content
     if response.status_code == 400:
         for error in response.json()["deploy_errors"]:
             assert error["file"] == path.name and error["message"]
+    deployable = path.parent.name == "camunda-modeler" and path.name in DEPLOY_WITH_A_DEFAULT_GROUP
+    assert (response.status_code == 201) == deployable, response.content
+
+
+@pytest.mark.skipif(not CONFORMANCE_FILES, reason="../shared/conformance is not beside the repository")
+def test_camunda_modeler_files_say_which_tasks_got_the_default_group_and_what_was_translated(
+    client_for, demo
+):
+    designer = client_for("designer")
+    folder = CONFORMANCE / "camunda-modeler"
+    refused = upload(designer, {"A.4.0-export.bpmn": (folder / "A.4.0-export.bpmn").read_bytes()})
+    assert refused.status_code == 400
+    assert {error["element_id"] for error in refused.json()["deploy_errors"]} == {"Task1Task", "Task2Task"}
+    assert "default group" in refused.json()["deploy_errors"][0]["message"]
+
+    deployed = upload(
+        designer,
+        {"A.4.0-export.bpmn": (folder / "A.4.0-export.bpmn").read_bytes()},
+        default_group="caseworker",
+    )
+    assert deployed.status_code == 201, deployed.content
+    [definition] = deployed.json()
+    assert definition["default_group"] == "caseworker"
+    assert definition["default_group_tasks"] == ["Task1Task", "Task2Task"]
+    assert {note["element_id"] for note in definition["notes"]} == {"Task1Task", "Task2Task"}
+    case = start_case(designer, definition["key"], {})
+    assert [task["candidate_groups"] for task in case["tasks"]] == [["caseworker"]]
+
+    # The invoice example: its JUEL conditions are translated; what stays refused is Java.
+    invoice = upload(designer, {"C.1.0-roundtrip.bpmn": (folder / "C.1.0-roundtrip.bpmn").read_bytes()})
+    errors = invoice.json()["deploy_errors"]
+    assert [error for error in errors if error["tag"] == "sequenceFlow"] == []  # ${approved}, ${!approved}…
+    assert any("delegateExpression" in error["message"] for error in errors)
+    assert any("formKey 'app:approveInvoice.jsf'" in error["message"] for error in errors)
+
+
+def test_an_unknown_default_group_is_a_400_naming_the_field(client_for, demo):
+    response = upload(client_for("designer"), fixture_files("approval"), default_group="janitor")
+    assert response.status_code == 400 and "default_group" in response.json()["errors"]

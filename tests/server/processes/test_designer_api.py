@@ -21,7 +21,7 @@ def validate(client, files: dict[str, bytes]):
 def test_valid_files_validate_ok_and_nothing_is_deployed(client_for, demo):
     response = validate(client_for("designer"), fixture_files("approval"))
     assert response.status_code == 200, response.content
-    assert response.json() == {"ok": True, "errors": []}
+    assert response.json() == {"ok": True, "errors": [], "notes": [], "default_group_tasks": []}
     assert not ProcessDefinition.objects.exists()
     assert client_for("designer").get("/api/v1/processes/test_approval").status_code == 404
     # validating a deployed package again is just as harmless
@@ -247,4 +247,9 @@ def test_a_candidate_groups_property_does_instead_of_a_lane(client_for, demo):
         b"</spiffworkflow:properties></bpmn:extensionElements>\n"
         b"      <bpmn:incoming>Flow_0v3fx1b</bpmn:incoming>\n      <bpmn:outgoing>Flow_1m9k2dw",
     )
-    assert validate(client_for("designer"), {"visitor_log.bpmn": xml}).json() == {"ok": True, "errors": []}
+    assert validate(client_for("designer"), {"visitor_log.bpmn": xml}).json() == {
+        "ok": True,
+        "errors": [],
+        "notes": [],
+        "default_group_tasks": [],
+    }

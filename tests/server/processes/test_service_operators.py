@@ -236,6 +236,11 @@ def test_a_bad_service_task_is_refused_on_its_element_by_validate_and_deploy(cli
 def test_every_shipped_process_validates_and_deploys_with_its_service_tasks(client_for, folder):
     designer = client_for("designer")
     files = shipped_files(folder)
-    assert validate(designer, files).json() == {"ok": True, "errors": []}
+    assert validate(designer, files).json() == {
+        "ok": True,
+        "errors": [],
+        "notes": [],
+        "default_group_tasks": [],
+    }
     response = upload(designer, files)
     assert response.status_code == 201, response.content

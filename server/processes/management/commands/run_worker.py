@@ -1,94 +1,133 @@
-import logging
 import os
-import signal
-import socket
 import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
-from django.db.models import F
-from django.utils import timezone
 
-from server.core.models import WorkerHeartbeat
-from server.documents.services import documents_render_pending
+from server.core.idempotency import idempotency_keys_purge
+from server.core.models import WorkerKind
+from server.core.workers import Worker, WorkerInterrupted
+from server.documents.services import documents_queue_unqueued
+from server.jobs.services import (
+    JOB_TYPES,
+    job_claim,
+    job_execute,
+    job_release,
+    jobs_next_due_in,
+    jobs_relay,
+    uses_celery,
+)
 from server.portal.services import attachments_purge_unlinked
-from server.processes.services import instances_resume_due, timers_fire_due
+from server.processes.selectors import timers_next_due_in
+from server.processes.services import instances_resume_due, scheduled_starts_fire_due, timers_fire_due
 
-logger = logging.getLogger("lexflow.worker")
-
-# PDFs rendered per sweep (~0.25 s each): a backlog drains steadily without delaying timers
-# by more than a few seconds.
-DOCUMENTS_PER_SWEEP = 10
+# Timers fired per sweep; a sweep that fires this many starts the next one at once.
+TIMERS_PER_SWEEP = 100
 # Uploads that never reached a case are looked for hourly: they are only deleted after days.
-PURGE_EVERY_SECONDS = 3600
+HOUSEKEEPING_EVERY_SECONDS = 3600
+
+
+class TimerSweep:
+    """Fire due timers (SELECT ... FOR UPDATE SKIP LOCKED, one instance per transaction)."""
+
+    def __init__(self, write) -> None:
+        self.write = write
+
+    def __call__(self, worker: Worker) -> bool | float:
+        # Suspensions that end today first, so their cases' timers fire in this sweep.
+        worker.now_on("suspensions ending")
+        for resumed in instances_resume_due():
+            self.write(f"resumed case {resumed.pk} at the end of its suspension")
+        fired = timers_fire_due(
+            limit=TIMERS_PER_SWEEP, on_instance=lambda pk: worker.now_on(f"timers of instance {pk}")
+        )
+        worker.done(len(fired))
+        for timer in fired:
+            self.write(f"fired timer {timer.bpmn_id} of instance {timer.instance_id}: {timer.status}")
+        worker.now_on("scheduled starts")
+        started = scheduled_starts_fire_due()
+        for instance in started:
+            self.write(f"started case {instance.pk} of {instance.definition.key} on its schedule")
+        if len(fired) >= TIMERS_PER_SWEEP or started:
+            return True
+        # Sleep until the next timer falls due rather than a whole interval: it fires on time.
+        next_due = timers_next_due_in()
+        return False if next_due is None else next_due
+
+
+class JobSweep:
+    """Background jobs from the outbox (`server.jobs`): run them here one at a time, or, when jobs
+    go to Celery, hand over again what Celery never got or lost. Hourly housekeeping too: uploads
+    that reached no case are deleted, and notices missing their render job get one. Never in the
+    timer worker's loop: a slow job must not delay a timer."""
+
+    def __init__(self, write) -> None:
+        self.write = write
+        self.next_housekeeping = 0.0
+
+    def __call__(self, worker: Worker) -> bool | float:
+        if time.monotonic() >= self.next_housekeeping:
+            self.next_housekeeping = time.monotonic() + HOUSEKEEPING_EVERY_SECONDS
+            self.housekeeping(worker)
+        if uses_celery():
+            with worker.working_on("handing jobs to Celery"):
+                jobs_relay()
+            return False
+        job = job_claim(runner=worker.name)
+        if job is None:
+            next_due = jobs_next_due_in()
+            return False if next_due is None else next_due
+        job_type = JOB_TYPES.get(job.name)
+        try:
+            with worker.working_on(
+                f"{job.name} {job.key}", interruptible=bool(job_type and job_type.interruptible)
+            ):
+                outcome = job_execute(job)
+        except WorkerInterrupted:
+            job_release(job)  # stopping mid-job: it runs again at once, here or elsewhere
+            raise
+        worker.done()
+        self.write(f"job {job.key}: {outcome}")
+        return True
+
+    def housekeeping(self, worker: Worker) -> None:
+        days = settings.LEXFLOW["UNLINKED_UPLOAD_DAYS"]
+        with worker.working_on("purging unlinked uploads"):
+            purged = attachments_purge_unlinked(older_than=timedelta(days=days))
+        if purged:
+            self.write(f"deleted {purged} upload(s) on no case for {days} days")
+        with worker.working_on("purging expired idempotency keys"):
+            idempotency_keys_purge()
+        with worker.working_on("queueing renders of notices without one"):
+            queued = documents_queue_unqueued()
+        if queued:
+            self.write(f"queued the render of {queued} notice(s) that had none")
 
 
 class Command(BaseCommand):
     help = (
-        "Fire due timers: sweep every second (SELECT ... FOR UPDATE SKIP LOCKED) until stopped, "
-        "resuming first the suspended cases whose suspension ends today. "
-        "Each sweep also renders the PDFs of official documents not downloaded yet; hourly, "
-        "uploads that reached no case within LEXFLOW_UNLINKED_UPLOAD_DAYS are deleted."
+        "Run a background worker until stopped (SIGTERM or Ctrl-C). --kind timers (the default) "
+        "fires due timers (resuming first the suspended cases whose suspension ends today); "
+        "--kind jobs runs background jobs (official notices' PDFs and the like; "
+        "with LEXFLOW_JOBS=celery it hands them to Celery instead) and, hourly, deletes uploads that "
+        "reached no case within LEXFLOW_UNLINKED_UPLOAD_DAYS. Run at least one of each; more of "
+        "either kind share the work safely."
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--once", action="store_true", help="sweep once and exit")
-        parser.add_argument("--interval", type=float, default=None)
+        kinds = [WorkerKind.TIMERS.value, WorkerKind.JOBS.value]  # Celery workers are `celery worker`
+        parser.add_argument("--kind", choices=kinds, default=WorkerKind.TIMERS)
+        parser.add_argument("--once", action="store_true", help="do what is due now and exit")
+        parser.add_argument("--interval", type=float, default=None, help="seconds between idle sweeps")
 
-    def handle(self, *args, once: bool, interval: float | None, **options) -> None:
+    def handle(self, *args, kind: str, once: bool, interval: float | None, **options) -> None:
+        write = self.stdout.write
+        if kind == WorkerKind.JOBS:
+            # Rendering is CPU-heavy and never urgent: on a small machine it must not take the
+            # cores the timers and the web server need. (A timer worker never waits on it.)
+            os.nice(settings.LEXFLOW["JOB_WORKER_NICE"])
         interval = interval or settings.LEXFLOW["WORKER_INTERVAL"]
-        name = f"{socket.gethostname()}:{os.getpid()}"
-        stopping = False
-
-        def stop(signum, frame) -> None:  # noqa: ARG001
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        self.stdout.write(f"timer worker {name} started (every {interval:g}s)")
-        backlog_rendered = 0  # reported once a backlog has drained, not every sweep
-        next_purge = 0.0
-        while not stopping:
-            close_old_connections()
-            try:
-                # Suspensions that end today first, so their cases' timers fire in this sweep.
-                for resumed in instances_resume_due():
-                    self.stdout.write(f"resumed case {resumed.pk} at the end of its suspension")
-                fired = timers_fire_due()
-                beat, _ = WorkerHeartbeat.objects.get_or_create(
-                    name=name, defaults={"last_seen": timezone.now()}
-                )
-                WorkerHeartbeat.objects.filter(pk=beat.pk).update(
-                    last_seen=timezone.now(), fired_total=F("fired_total") + len(fired)
-                )
-                for timer in fired:
-                    self.stdout.write(
-                        f"fired timer {timer.bpmn_id} of instance {timer.instance_id}: {timer.status}"
-                    )
-            except Exception:  # a bad sweep must not kill the worker; the next one retries
-                logger.exception("timer sweep failed")
-            try:
-                # After the timers, so a slow or failing render never holds them up.
-                rendered = documents_render_pending(limit=DOCUMENTS_PER_SWEEP)
-                backlog_rendered += rendered
-                if backlog_rendered and (rendered < DOCUMENTS_PER_SWEEP or once):
-                    self.stdout.write(f"rendered {backlog_rendered} document(s)")
-                    backlog_rendered = 0
-            except Exception:  # never let documents stop the timers
-                logger.exception("document rendering sweep failed")
-            if time.monotonic() >= next_purge:
-                next_purge = time.monotonic() + PURGE_EVERY_SECONDS
-                try:
-                    days = settings.LEXFLOW["UNLINKED_UPLOAD_DAYS"]
-                    if purged := attachments_purge_unlinked(older_than=timedelta(days=days)):
-                        self.stdout.write(f"deleted {purged} upload(s) on no case for {days} days")
-                except Exception:  # nor uploads
-                    logger.exception("upload purge failed")
-            if once:
-                break
-            time.sleep(interval)
-        WorkerHeartbeat.objects.filter(name=name).delete()
-        self.stdout.write(f"timer worker {name} stopped")
+        worker = Worker(WorkerKind(kind), interval=interval, write=write)
+        sweep = TimerSweep(write) if kind == WorkerKind.TIMERS else JobSweep(write)
+        worker.run(sweep, once=once)

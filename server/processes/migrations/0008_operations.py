@@ -28,7 +28,7 @@ def errors_become_incidents(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_service_roles"),
-        ("processes", "0004_saved_task_filter"),
+        ("processes", "0007_other_tools"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
