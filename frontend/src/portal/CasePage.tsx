@@ -376,6 +376,12 @@ function TaskPanel({ task, instance, lang, onDone }: { task: Task; instance: Ins
 
 const SCORES = ['5', '4', '3', '2', '1'] as const
 
+// antd's danger red is too light for WCAG AA on white (and white on it): a darker red.
+const WITHDRAW_STYLE = {
+  open: { color: '#a8071a', borderColor: '#a8071a' },
+  confirm: { background: '#a8071a', borderColor: '#a8071a' },
+}
+
 /** 撤回申请: the applicant withdraws their case, while the process allows it, giving the reason. */
 function WithdrawPanel({ instance }: { instance: InstanceDetail }) {
   const { t } = useTranslation('portal')
@@ -416,14 +422,14 @@ function WithdrawPanel({ instance }: { instance: InstanceDetail }) {
           <Input.TextArea id="lf-withdraw-reason" rows={3} maxLength={2000} value={reason} onChange={(event) => setReason(event.target.value)} />
           {problem && <Alert type="error" showIcon title={problem} style={{ margin: '8px 0' }} />}
           <div style={{ display: 'flex', gap: 8, marginTop: 8 }}>
-            <Button danger type="primary" onClick={() => void send()} loading={busy}>
+            <Button type="primary" onClick={() => void send()} loading={busy} style={WITHDRAW_STYLE.confirm}>
               {t('case.withdrawConfirm')}
             </Button>
             <Button onClick={() => setOpen(false)}>{t('common:cancel')}</Button>
           </div>
         </>
       ) : (
-        <Button danger onClick={() => setOpen(true)}>
+        <Button onClick={() => setOpen(true)} style={WITHDRAW_STYLE.open}>
           {t('case.withdraw')}
         </Button>
       )}

@@ -15,6 +15,12 @@ import { formatDateTime } from './format'
 import { NS } from './i18n'
 import { useLang } from './parts'
 
+// antd's danger red is too light for WCAG AA on white (and white on it): a darker red.
+const CANCEL_STYLE = {
+  open: { color: '#a8071a', borderColor: '#a8071a' },
+  confirm: { background: '#a8071a', borderColor: '#a8071a' },
+}
+
 type Dialog = Exclude<CaseAction, 'withdraw'> | 'retry' | 'resolveIncident'
 
 interface Values {
@@ -130,7 +136,7 @@ export default function CaseActions({ instance }: { instance: InstanceDetail }) 
       {actions.length > 0 && (
         <div className="wb-case-actions" role="group" aria-label={t('caseOps.title')}>
           {actions.map((action) => (
-            <Button key={action} danger={action === 'cancel'} onClick={() => start(action)} data-testid={`case-${action}`}>
+            <Button key={action} style={action === 'cancel' ? CANCEL_STYLE.open : undefined} onClick={() => start(action)} data-testid={`case-${action}`}>
               {t(`caseOps.${action}`)}
             </Button>
           ))}
@@ -140,7 +146,7 @@ export default function CaseActions({ instance }: { instance: InstanceDetail }) 
         open={dialog !== null}
         title={dialog ? t(`caseOps.${dialog}`) : ''}
         okText={dialog ? t(`caseOps.${dialog}`) : tc('confirm')}
-        okButtonProps={{ danger: dialog === 'cancel' }}
+        okButtonProps={{ style: dialog === 'cancel' ? CANCEL_STYLE.confirm : undefined }}
         cancelText={tc('cancel')}
         onOk={() => void submit()}
         onCancel={() => setDialog(null)}

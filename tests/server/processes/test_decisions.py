@@ -48,4 +48,5 @@ def test_overlapping_unique_rules_reached_by_the_timer_worker_become_an_incident
     assert "UNIQUE" in incident.error and "rules 1, 2, 3" in incident.error
     assert incident.bpmn_id == "decide"
     history = caseworker.get(f"/api/v1/instances/{case['id']}").json()["history"]
-    assert next(event for event in history if event["action"] == "incident.opened")["detail"]["bpmn_id"] == "decide"
+    opened = next(event for event in history if event["action"] == "incident.opened")
+    assert opened["detail"]["bpmn_id"] == "decide"
