@@ -72,3 +72,21 @@ def test_make_run_and_the_image_install_what_fast_chinese_pdfs_need():
     )
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "libharfbuzz-subset0" in dockerfile and "fonts-noto-cjk" in dockerfile
+
+
+def test_compose_migrates_as_the_owner_and_serves_as_the_application_role():
+    """Least privilege: only `migrate` logs in as the table owner; it grants the application's role,
+    which the web server and workers use, and PostgreSQL's first start creates both roles."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    migrate = services["migrate"]
+    assert "//lexflow_owner:" in migrate["environment"]["DATABASE_URL"]
+    assert "db_grant_app_role lexflow_app" in " ".join(migrate["command"])
+    for name in ("web", "timer-worker", "document-worker"):
+        assert "//lexflow_app:" in services[name]["environment"]["DATABASE_URL"], name
+    mounts = services["postgres"]["volumes"]
+    assert any(
+        mount.startswith("./deploy/postgres/init-roles.sh:/docker-entrypoint-initdb.d/") for mount in mounts
+    )
+    script = (ROOT / "deploy" / "postgres" / "init-roles.sh").read_text()
+    assert "CREATE ROLE lexflow_owner" in script and "CREATE ROLE lexflow_app" in script
+    assert "NOSUPERUSER" in script and "SUPERUSER " not in script.replace("NOSUPERUSER", "")

@@ -33,6 +33,7 @@ DEMO_USERS = {
     "station": (Role.CASEWORKER, "LN-SY-HP-NH", "曹琳 Cao Lin"),
     "supervisor": (Role.SUPERVISOR, "LN-SY", "刘洋 Liu Yang"),
     "designer": (Role.DESIGNER, "LN-SY-HP", "孙悦 Sun Yue"),
+    "auditor": (Role.AUDITOR, "LN-SY-HP", "钱坤 Qian Kun"),
     "admin": (Role.ADMIN, "LN-SY-HP", "周强 Zhou Qiang"),
 }
 

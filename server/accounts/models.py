@@ -15,10 +15,13 @@ class Role(models.TextChoices):
     MEDIATOR = "mediator", "调解员 / Mediator"
     SUPERVISOR = "supervisor", "监督人员 / Supervisor"
     DESIGNER = "designer", "流程设计人员 / Process designer"
+    AUDITOR = "auditor", "审计人员 / Auditor"
     ADMIN = "admin", "管理员 / Administrator"
 
 
 STAFF_ROLES = frozenset(role.value for role in Role if role != Role.APPLICANT)
+# Who may read, search, export and verify the audit log (in the scope where the role is held).
+AUDIT_ROLES = frozenset({Role.AUDITOR.value, Role.ADMIN.value})
 
 
 # Sent when an organisation gets a new parent, so rows that copy its path can follow.

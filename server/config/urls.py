@@ -29,6 +29,7 @@ api_v1 = [
     path("", include("server.processes.urls")),
     path("", include("server.documents.urls")),
     path("", include("server.portal.urls")),
+    path("", include("server.audit.urls")),
     path("legal-aid/", include("server.legal_aid.urls")),
     path("notary/", include("server.notary.urls")),
     path("mediation/", include("server.mediation.urls")),

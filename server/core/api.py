@@ -15,8 +15,19 @@ from server.core.workers import workers_health
 from server.documents.toolchain import pdf_toolchain_problems
 
 
+def audit_chain_health() -> dict:
+    """When the audit chain was last verified (by anyone) and whether it was whole then."""
+    from server.audit.selectors import verification_latest
+
+    last = verification_latest()
+    if last is None:
+        return {"last_verified_at": None, "ok": None, "checked": 0}
+    return {"last_verified_at": last.finished_at, "ok": last.ok, "checked": last.checked}
+
+
 class HealthApi(APIView):
-    """Database, background workers and PDF toolchain. 200 when the database answers, else 503.
+    """Database, background workers, PDF toolchain and when the audit chain was last verified.
+    200 when the database answers, else 503.
 
     `status` is `ok` only when every kind of worker (timers, documents) has a live one and
     none is dead or stuck, and official notices can be rendered quickly; else `degraded`.
@@ -36,6 +47,7 @@ class HealthApi(APIView):
                 {"status": "error", "database": {"status": "error", "detail": str(exc)}}, status=503
             )
         workers = workers_health()
+        audit = audit_chain_health()
         problems = pdf_toolchain_problems()
         documents = {"status": "degraded" if problems else "ok", "warnings": list(problems.values())}
         healthy = workers["status"] == "ok" and not problems
@@ -45,6 +57,7 @@ class HealthApi(APIView):
                 "database": database,
                 "workers": workers,
                 "documents": documents,
+                "audit": audit,
             }
         )
 

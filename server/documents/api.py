@@ -18,7 +18,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from server.documents.models import Document
+from server.accounts.selectors import user_is_staff_member
+from server.core.errors import Conflict
+from server.documents.archives import ARCHIVE_TITLE, CLOSED_STATUSES, ArchiveUnavailable, archive_for
+from server.documents.models import Archive, Document
 from server.documents.services import DocumentUnavailable, document_render, verification_code_normalise
 from server.documents.templatetags.notices import cn_date
 from server.processes.selectors import instances_visible_to
@@ -75,6 +78,9 @@ class DocumentSerializer(serializers.Serializer):
 
 class VerificationSerializer(serializers.Serializer):
     genuine = serializers.BooleanField()
+    kind = serializers.ChoiceField(
+        choices=["notice", "archive"], help_text="an official notice, or a closed case's archive (卷宗)"
+    )
     verification_code = serializers.CharField()
     title = serializers.CharField(help_text="中文 / English")
     organisation = serializers.CharField(help_text="the issuing organisation")
@@ -83,7 +89,11 @@ class VerificationSerializer(serializers.Serializer):
     issued_on = serializers.DateField()
     issued_on_display = serializers.CharField(help_text="e.g. 2026年3月9日")
     sha256 = serializers.CharField(
-        allow_null=True, help_text="of the PDF as issued; null until it is first rendered"
+        allow_null=True,
+        help_text="of the PDF as issued (null until it is first rendered); of the ZIP for an archive",
+    )
+    pdf_sha256 = serializers.CharField(
+        required=False, help_text="an archive's: of the archive PDF inside the ZIP"
     )
 
 
@@ -166,11 +176,22 @@ class DocumentVerifyApi(APIView):
                 .first()
             )
         if document is None:
-            raise exceptions.NotFound(UNKNOWN_CODE)
+            archive = (
+                Archive.objects.filter(verification_code=canonical)
+                .select_related("instance__organisation")
+                .defer("zip", "manifest")
+                .first()
+                if canonical is not None
+                else None
+            )
+            if archive is None:
+                raise exceptions.NotFound(UNKNOWN_CODE)
+            return Response(VerificationSerializer(_archive_verification(archive)).data)
         issued = timezone.localtime(document.created_at)
         organisation = document.instance.organisation
         body = {
             "genuine": True,
+            "kind": "notice",
             "verification_code": document.verification_code,
             "title": document.title,
             "organisation": organisation.name,
@@ -181,3 +202,69 @@ class DocumentVerifyApi(APIView):
             "sha256": document.sha256 or None,
         }
         return Response(VerificationSerializer(body).data)
+
+
+def _archive_verification(archive: Archive) -> dict[str, Any]:
+    built = timezone.localtime(archive.created_at)
+    organisation = archive.instance.organisation
+    return {
+        "genuine": True,
+        "kind": "archive",
+        "verification_code": archive.verification_code,
+        "title": ARCHIVE_TITLE,
+        "organisation": organisation.name,
+        "organisation_en": organisation.name_en,
+        "case_number": archive.instance.business_key,
+        "issued_on": built.date(),
+        "issued_on_display": cn_date(built),
+        "sha256": archive.sha256,
+        "pdf_sha256": archive.pdf_sha256,
+    }
+
+
+class ZipRenderer(PdfRenderer):
+    media_type = "application/zip"
+    format = "zip"
+
+
+class InstanceArchiveApi(APIView):
+    """The archive (卷宗) of a closed case as one ZIP, for staff in scope. Built on this request if
+    the document worker has not reached the case yet."""
+
+    renderer_classes = [JSONRenderer, ZipRenderer]
+
+    @extend_schema(
+        responses={
+            (200, "application/zip"): OpenApiTypes.BINARY,
+            403: OpenApiResponse(description="applicants: archives are for staff"),
+            404: OpenApiResponse(description="no such case, or not in your scope"),
+            409: OpenApiResponse(description="the case is not closed yet"),
+            503: OpenApiResponse(description="the archive could not be built just now; retry (Retry-After)"),
+        },
+        summary="Download a closed case's archive (ZIP: PDF, notices, attachments, SHA256SUMS)",
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        instance = (
+            instances_visible_to(request.user)
+            .filter(pk=pk)
+            .select_related("definition", "organisation", "applicant")
+            .first()
+        )
+        if instance is None:
+            raise exceptions.NotFound(NO_CASE)
+        if not user_is_staff_member(request.user):
+            raise exceptions.PermissionDenied("卷宗仅供工作人员下载 / Case archives are for staff.")
+        if instance.status not in CLOSED_STATUSES:
+            raise Conflict("案件尚未办结，无卷宗 / The case is not closed yet: it has no archive.")
+        try:
+            archive = archive_for(instance)
+        except ArchiveUnavailable as exc:
+            raise DocumentBeingPrepared() from exc
+        content = bytes(archive.zip)
+        filename = f"卷宗-{instance.business_key or instance.pk}.zip"
+        response = HttpResponse(content, content_type="application/zip")
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        response["Content-Length"] = str(len(content))
+        response["ETag"] = f'"{archive.sha256}"'
+        response["Cache-Control"] = "private, no-cache"
+        return response

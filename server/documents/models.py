@@ -20,6 +20,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import F
+from django.utils import timezone
 
 from server.audit.models import AppendOnlyError
 
@@ -105,3 +106,46 @@ class Document(models.Model):
     @property
     def is_rendered(self) -> bool:
         return self.rendered_at is not None
+
+
+class ArchiveQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: ARG002
+        raise AppendOnlyError("Case archives cannot be changed.")
+
+    def delete(self):
+        raise AppendOnlyError("Case archives cannot be deleted.")
+
+
+class Archive(models.Model):
+    """The archive (卷宗) of a closed case: one ZIP holding the archive PDF, every notice's PDF,
+    the attachments and a manifest of sha256 sums. Written once, whole, by the document worker
+    (or the first download) after the case closed; never changed or deleted (triggers as for
+    documents; the application's database role may only insert and read it)."""
+
+    instance = models.OneToOneField(
+        "processes.ProcessInstance", on_delete=models.PROTECT, related_name="archive"
+    )
+    verification_code = models.CharField(max_length=20, unique=True, help_text="printed on the archive PDF")
+    zip = models.BinaryField(editable=False)
+    sha256 = models.CharField(max_length=64, help_text="of the ZIP")
+    pdf_sha256 = models.CharField(max_length=64, help_text="of the archive PDF inside it")
+    size = models.PositiveBigIntegerField()
+    manifest = models.JSONField(default=list, help_text="[{path, sha256, size}] of every file in the ZIP")
+    events_head = models.CharField(max_length=64, help_text="hash of the case's last audit event archived")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = ArchiveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.verification_code} 卷宗 {self.instance_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Case archives cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Case archives cannot be deleted.")

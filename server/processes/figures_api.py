@@ -521,3 +521,55 @@ class FigureOverdueApi(FiguresApiView):
         page = paginator.paginate_queryset(overdue_tasks(organisation.path), request, view=self)
         context = {"today": timezone.localdate()}
         return paginator.get_paginated_response(OverdueTaskSerializer(page, many=True, context=context).data)
+
+
+# ---------------------------------------------------------------------------------------------
+# GET /figures/archives
+
+
+ArchiveRateSerializer = inline_serializer(
+    "ArchiveRates",
+    {
+        "scope": serializers.DictField(),
+        "target": serializers.FloatField(help_text="the plan: 100% of closed cases archived"),
+        "rows": inline_serializer(
+            "ArchiveRateRow",
+            {
+                "process": serializers.CharField(),
+                "process_name": serializers.CharField(),
+                "organisation": FiguresOrganisationRefSerializer(),
+                "closed": serializers.IntegerField(),
+                "archived": serializers.IntegerField(),
+                "rate": serializers.FloatField(allow_null=True),
+                "meets_target": serializers.BooleanField(allow_null=True),
+            },
+            many=True,
+        ),
+        "total": inline_serializer(
+            "ArchiveRateTotal",
+            {
+                "closed": serializers.IntegerField(),
+                "archived": serializers.IntegerField(),
+                "rate": serializers.FloatField(allow_null=True),
+                "meets_target": serializers.BooleanField(allow_null=True),
+            },
+        ),
+    },
+)
+
+
+class FigureArchivesApi(FiguresApiView):
+    """The archive rate (卷宗归档率): closed cases with an archive / cases closed in the period, per
+    process and organisation in scope, against the plan's 100%."""
+
+    @extend_schema(
+        parameters=FIGURES_PARAMETERS,
+        responses={200: ArchiveRateSerializer},
+        summary="Archive rate of closed cases, per process and organisation",
+    )
+    def get(self, request: Request) -> Response:
+        from server.documents.archives import archive_rates
+
+        scope = figures_scope(request.user, request.query_params)
+        rates = archive_rates(organisation_path=scope.organisation.path, start=scope.start, end=scope.end)
+        return Response({"scope": scope.as_dict(), **rates})

@@ -73,4 +73,5 @@ urlpatterns = [
     path("figures/overdue", figures_api.FigureOverdueApi.as_view(), name="figure-overdue"),
     path("messages", events_api.MessageApi.as_view(), name="message-deliver"),
     path("signals", events_api.SignalApi.as_view(), name="signal-broadcast"),
+    path("figures/archives", figures_api.FigureArchivesApi.as_view(), name="figure-archives"),
 ]

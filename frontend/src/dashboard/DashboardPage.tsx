@@ -26,6 +26,7 @@ import {
   type Organisation,
   type Tab,
 } from './logic'
+import { ArchivePanel } from './ArchivePanel'
 import { OverduePanel } from './OverduePanel'
 import { VolumePanel } from './VolumePanel'
 
@@ -108,6 +109,7 @@ export default function DashboardPage() {
           onDrill={openDrill}
         />
       )
+    if (tab === 'archives') return <ArchivePanel filters={filters} lang={lang} orgNames={orgNames} />
     if (tab === 'overdue')
       return (
         <OverduePanel

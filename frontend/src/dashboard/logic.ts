@@ -11,8 +11,8 @@ export { ZONE }
 export type Line = 'complaints' | 'legal-aid' | 'mediation' | 'notary'
 export const LINES: Line[] = ['complaints', 'legal-aid', 'mediation', 'notary']
 
-export type Tab = Line | 'volume' | 'overdue'
-export const TABS: Tab[] = [...LINES, 'volume', 'overdue']
+export type Tab = Line | 'volume' | 'overdue' | 'archives'
+export const TABS: Tab[] = [...LINES, 'volume', 'overdue', 'archives']
 
 export type Preset = 'month' | '30d' | 'year'
 export const PRESETS: Preset[] = ['month', '30d', 'year']
@@ -222,6 +222,11 @@ export function drillUrl(line: Line, figure: string, filters: Filters): string {
 
 export function volumeUrl(filters: Filters, interval: Interval): string {
   return `/api/v1/figures/volume?${query({ ...scopeQuery(filters), interval })}`
+}
+
+/** The archive rate (closed cases with an archive / closed cases) per process and organisation. */
+export function archivesUrl(filters: Filters): string {
+  return `/api/v1/figures/archives?${query(scopeQuery(filters))}`
 }
 
 export function overdueUrl(organisation: string, page = 1, pageSize = 20): string {

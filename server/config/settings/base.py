@@ -255,6 +255,11 @@ LEXFLOW = {
     # Where the public reaches this server: printed (and as a QR code) on official notices so
     # anyone holding one can check it at /api/v1/documents/verify/<code>.
     "PUBLIC_URL": os.environ.get("LEXFLOW_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+    # The audit chain is verified by the document worker this often (hours); an event of a case
+    # dated more than AUDIT_CLOCK_TOLERANCE seconds before an earlier event of the same case is
+    # reported as back-dated (and left out of the figures).
+    "AUDIT_VERIFY_EVERY_HOURS": float(os.environ.get("LEXFLOW_AUDIT_VERIFY_EVERY_HOURS", "24")),
+    "AUDIT_CLOCK_TOLERANCE": float(os.environ.get("LEXFLOW_AUDIT_CLOCK_TOLERANCE", "60")),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = LEXFLOW["MAX_UPLOAD_BYTES"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = LEXFLOW["MAX_UPLOAD_BYTES"]

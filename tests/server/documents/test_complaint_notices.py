@@ -81,6 +81,7 @@ def test_anyone_can_check_the_verification_code_without_logging_in_and_learns_no
     body = response.json()
     assert body == {
         "genuine": True,
+        "kind": "notice",
         "verification_code": code,
         "title": "不予受理告知书 / Notice that the complaint is not accepted",
         "organisation": "和平区司法局",

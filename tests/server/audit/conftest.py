@@ -1,0 +1,1 @@
+from tests.server.complaints.conftest import complaint_process  # noqa: F401 - fixture
