@@ -34,6 +34,7 @@ from workflows.api import (
     StartEventInfo,
     Subscription,
     TaskNotReady,
+    UndeclaredFields,
     WaitingTimer,
     correlation_text,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "StartEventInfo",
     "Subscription",
     "TaskNotReady",
+    "UndeclaredFields",
     "WaitingTimer",
     "correlation_text",
     "diff_packages",

@@ -87,6 +87,15 @@ class EngineError(Exception):
         super().__init__(message)
 
 
+class UndeclaredFields(EngineError):
+    """Data for fields the step's form does not declare (or the `case` block, or any data at
+    all for a step without a form): nothing was written. `fields` are their paths."""
+
+    def __init__(self, fields: list[str], *, element_id: str | None = None):
+        self.fields = list(fields)
+        super().__init__(f"not fields of this step's form: {', '.join(self.fields)}", element_id=element_id)
+
+
 class TaskNotReady(Exception):
     """The task id names no READY human task of this instance (already done, or never was)."""
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lxml import etree
@@ -35,7 +36,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from workflows import dmn, events, juel, metadata, migration, serialization, validation
+from workflows import dmn, events, fields, juel, metadata, migration, serialization, validation
 from workflows.api import (
     BpmnError,
     CannotReset,
@@ -59,6 +60,7 @@ from workflows.api import (
     Snapshot,
     Subscription,
     TaskNotReady,
+    UndeclaredFields,
     WaitingTimer,
     correlation_text,
 )
@@ -70,6 +72,12 @@ DEFAULT_PRIORITY = 50
 # SpiffWorkflow's task iterator stops at depth 1000 and then misses READY tasks and
 # reports completion (trap 6). Refuse to go on well before that.
 MAX_TREE_DEPTH = 800
+# What a diagram's scripts and expressions may produce where the server keeps it in integer and
+# date columns and strict JSON: outside, the step that produced it fails, naming itself, and
+# nothing is stored (the server's own bounds, `server.core.bounds`, are the same).
+PRIORITY_RANGE = (-(2**31), 2**31 - 1)
+YEAR_RANGE = (1900, 2999)
+MAX_DURATION = timedelta(days=100 * 366)
 _ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 _CURRENT = _ACTIVE | TaskState.ERROR
 _PREDICTED = TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE
@@ -322,11 +330,22 @@ class Instance:
         return self._wf.is_completed()
 
     def complete(self, task_id: str, data: dict) -> None:
-        """Set the form data on a READY human task, run it, and run engine steps."""
+        """Set the form data on a READY human task, run it, and run engine steps.
+
+        Only the fields the task's form declares are written, nested objects merged field by
+        field (`workflows.fields`); anything else — the `case` block, a field the form does not
+        name, any data for a task without a form — raises UndeclaredFields and writes nothing.
+        """
         task = self._ready_task(task_id)
+        data = data or {}
+        meta = self._human_spec(task)
+        schema = self._compiled.package.forms.get(meta.form) if meta is not None and meta.form else None
+        undeclared = fields.undeclared_fields(schema, data)
+        if undeclared:
+            raise UndeclaredFields(undeclared, element_id=task.task_spec.bpmn_id)
 
         def run() -> None:
-            task.set_data(**_copy(data or {}))
+            task.set_data(**fields.merge_declared(task.data, _copy(data)))
             task.run()
 
         self._operate(run)
@@ -727,6 +746,9 @@ class Instance:
         except RecursionError as exc:
             raise EngineError("the process is nested too deeply to run") from exc
         except Exception as exc:
+            spec = _failing_spec(exc)
+            if spec is not None:
+                raise element_error(spec, f"{spec.bpmn_id}: {type(exc).__name__}: {exc}") from exc
             raise EngineError(f"{type(exc).__name__}: {exc}") from exc
         self._record_steps()
         self._record_sent()
@@ -925,6 +947,7 @@ class Instance:
             bpmn_id = task.task_spec.bpmn_id
             if bpmn_id is None:
                 continue
+            _check_finite(task)
             self._steps.append(bpmn_id)
             note = self._notes.get(bpmn_id)
             if note is not None and note.milestone:
@@ -964,11 +987,17 @@ class Instance:
             if value is not None:
                 try:
                     priority = int(value)
-                except (TypeError, ValueError) as exc:
+                except (TypeError, ValueError, OverflowError) as exc:
                     raise element_error(
                         spec,
                         f"priority of {spec.bpmn_id} evaluated to {value!r}, not a number",
                     ) from exc
+                low, high = PRIORITY_RANGE
+                if not low <= priority <= high:
+                    raise element_error(
+                        spec,
+                        f"priority of {spec.bpmn_id} evaluated to {_short(value)}, outside {low}…{high}",
+                    )
         return ReadyTask(
             task_id=str(task.id),
             bpmn_id=spec.bpmn_id,
@@ -1021,9 +1050,9 @@ class Instance:
         value = self._evaluate(task, expression, label)
         if value is None:
             return None
-        if isinstance(value, datetime):
-            return value.isoformat()
-        return str(value)
+        text = value.isoformat() if isinstance(value, datetime) else str(value)
+        _check_moment(task.task_spec, text, f"{label} of {task.task_spec.bpmn_id}")
+        return text
 
     def _timers(self) -> list[WaitingTimer]:
         """Every timer the instance waits on: timer events, boundary timers and the timer branch
@@ -1033,7 +1062,7 @@ class Instance:
             for bpmn_id, definition in events.event_definitions_of(task):
                 if not isinstance(definition, TimerEventDefinition):
                     continue
-                due = _due_at(definition.details(task).value)
+                due = _due_at(definition.details(task).value, task.task_spec)
                 if due is not None:
                     timers.append(WaitingTimer(task_id=str(task.id), bpmn_id=bpmn_id or "", due_at=due))
         timers.sort(key=lambda t: t.due_at)
@@ -1117,7 +1146,7 @@ def _error_boundary(task: Any, code: str) -> Any:
     return (exact or any_code or [None])[0]
 
 
-def _due_at(value: Any) -> datetime | None:
+def _due_at(value: Any, spec: Any) -> datetime | None:
     """The due moment of a timer's pending event value: ISO string, or a cycle dict with `next`."""
     if isinstance(value, dict):
         value = value.get("next")
@@ -1129,7 +1158,87 @@ def _due_at(value: Any) -> datetime | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    low, high = YEAR_RANGE
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        moment = None
+    if moment is None or not low <= moment.year <= high:
+        raise element_error(
+            spec, f"timer of {spec.bpmn_id} is due at {_short(value)}, outside the years {low}…{high}"
+        )
+    return moment
+
+
+_DAYS_PER_UNIT = {
+    "years": 366,
+    "months": 31,
+    "weeks": 7,
+    "days": 1,
+    "hours": 1 / 24,
+    "minutes": 1 / 1440,
+    "seconds": 1 / 86400,
+}
+
+
+def _failing_spec(exc: BaseException) -> Any:
+    """The BPMN element SpiffWorkflow was working on when `exc` escaped it unwrapped (a timer
+    date that overflows, say): the innermost frame with a task of an element."""
+    found = None
+    trace = exc.__traceback__
+    while trace is not None:
+        for name in ("my_task", "task"):
+            spec = getattr(trace.tb_frame.f_locals.get(name), "task_spec", None)
+            if getattr(spec, "bpmn_id", None):
+                found = spec
+        trace = trace.tb_next
+    return found
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:40]}…({len(text)} characters)"
+
+
+def _check_finite(task: Any) -> None:
+    """Case data is strict JSON: a NaN or infinity a step wrote fails that step, by name."""
+    stack: list[tuple[str, Any]] = [(name, value) for name, value in task.data.items()]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            spec = task.task_spec
+            raise element_error(
+                spec, f"{spec.bpmn_id} set {path} to {value!r}, which is not a number data can hold"
+            )
+        if isinstance(value, dict):
+            stack.extend((f"{path}.{key}", item) for key, item in value.items())
+        elif isinstance(value, (list, tuple)):
+            stack.extend((f"{path}.{index}", item) for index, item in enumerate(value))
+
+
+def _check_moment(spec: Any, text: str, label: str) -> None:
+    """A due or follow-up date within the years the server keeps, or a duration of at most 100
+    years. Other text is left to the server (it reads ISO dates and durations only)."""
+    low, high = YEAR_RANGE
+    if text.startswith("P"):
+        try:
+            parts = TimerEventDefinition.parse_iso_duration(text)
+        except Exception:  # not a duration the server can read either; it ignores it
+            return
+        days = sum(float(parts.get(unit, 0)) * size for unit, size in _DAYS_PER_UNIT.items())
+        if days > MAX_DURATION.days:
+            raise element_error(spec, f"{label} is {_short(text)}, longer than 100 years")
+        return
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return
+    try:
+        year = (moment.astimezone(UTC) if moment.tzinfo else moment).year
+    except OverflowError:
+        year = None
+    if year is None or not low <= year <= high:
+        raise element_error(spec, f"{label} is {_short(text)}, outside the years {low}…{high}")
 
 
 def _engine_error(exc: WorkflowException) -> EngineError:
@@ -1157,6 +1266,7 @@ def _compile(files: dict[str, bytes], default_group: str | None) -> _Compiled:
         {name: tree for name, tree in pkg.bpmn.items() if name not in pkg.failed}, default_group
     )
     validation.check_structure(pkg)
+    validation.check_form_fields(pkg, files)
     errors = list(pkg.errors)
     digest = package_digest(files, default_group if defaulted else None)
 

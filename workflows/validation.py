@@ -22,7 +22,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
-from workflows import dmn, events, juel, metadata
+from workflows import dmn, events, fields, juel, metadata
 from workflows.api import TASK_ACTIONS, DeployError, ServiceParams
 from workflows.scripting import check_source
 from workflows.xmlsafe import MAX_PACKAGE_BYTES, parse_xml
@@ -683,3 +683,30 @@ def _unknown_parameter(service: str, pid: str, declared: ServiceParams) -> str:
         f"服务 {service} 不读取参数 {pid}（它读取：{listed}）{zh_hint} / "
         f"service {service} does not read parameter {pid} (it reads: {listed}){en_hint}"
     )
+
+
+# ---------------------------------------------------------------------------- form fields
+
+
+def check_form_fields(pkg: CheckedPackage, files: Mapping[str, bytes]) -> None:
+    """A form may only let through the fields it declares (`workflows.fields`): refuse one whose
+    shape would let others in, at the line of the property concerned."""
+    named = {
+        str(value)
+        for tree in pkg.bpmn.values()
+        for value in tree.getroot().xpath(
+            "//*[local-name()='property' and @name='formJsonSchemaFilename']/@value"
+        )
+    }
+    forms = named | {n for n in pkg.forms if n.endswith(".schema.json") and not n.endswith(".uischema.json")}
+    for name in sorted(forms):
+        schema = pkg.forms.get(name)
+        if name in pkg.failed or not isinstance(schema, dict):
+            continue
+        leaks = fields.form_leaks(schema)
+        if not leaks:
+            continue
+        lines = fields.json_lines(files[name].decode("utf-8"))
+        pkg.add(
+            DeployError(name, fields.line_of(lines, leak.pointer), None, None, leak.message) for leak in leaks
+        )

@@ -34,8 +34,25 @@ PROBLEMS = {
 
 # Families of the events Lexflow itself writes; every other action of a case is a milestone of
 # its diagram (`complaint.accepted`), written in one INSERT with the step that passed it.
+# A family Lexflow adds (messages, signals, integration clients, schedules…) must be named here.
 SYSTEM_FAMILIES = frozenset(
-    {"task", "instance", "document", "user", "process", "admin", "audit", "archive", "incident", "substitute"}
+    {
+        "task",
+        "instance",
+        "timer",
+        "document",
+        "user",
+        "process",
+        "admin",
+        "audit",
+        "archive",
+        "message",
+        "signal",
+        "client",
+        "schedule",
+        "incident",
+        "substitute",
+    }
 )
 
 

@@ -189,6 +189,15 @@ def attachment_create(
             f"文件内容不是 {named.label} 文件，与扩展名不符 / "
             f"The file's content is not {named.label}, as its name says."
         )
+    if found.zip_based:
+        problem = filetypes.zip_problem(
+            upload,
+            max_bytes=settings.LEXFLOW["MAX_UNZIPPED_BYTES"],
+            max_members=settings.LEXFLOW["MAX_ZIP_MEMBERS"],
+            max_ratio=settings.LEXFLOW["MAX_ZIP_RATIO"],
+        )
+        if problem:
+            raise _file_error(problem)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

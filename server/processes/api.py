@@ -406,8 +406,12 @@ class InstanceListApi(ListAPIView):
         request=InstanceStartSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER, REPLAYED_PARAMETER],
         responses={
-            201: InstanceDetailSerializer,
-            422: OpenApiResponse(description="the Idempotency-Key was used for a different request"),
+            201: InstanceStateSerializer,
+            400: OpenApiResponse(description="invalid start data; `errors` maps field paths to messages"),
+            422: OpenApiResponse(
+                description="the process could not start (script/service error), or the Idempotency-Key "
+                "was used for a different request; nothing saved"
+            ),
         },
         summary="Start an instance",
     )

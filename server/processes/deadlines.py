@@ -47,8 +47,11 @@ def resolve_moment(value: str | None, *, start: datetime) -> datetime | None:
         return None
     value = str(value).strip()
     if value.startswith("P"):
-        duration = parse_duration(value)
-        return start + duration if duration is not None else None
+        try:
+            duration = parse_duration(value)
+            return start + duration if duration is not None else None
+        except OverflowError:  # the engine refuses durations over 100 years; never overflow here
+            return None
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:

@@ -25,6 +25,7 @@ from server.accounts.models import STAFF_ROLES, Organisation
 from server.accounts.selectors import organisation_in_scope, user_is_staff_member, user_primary_organisation
 from server.audit.models import Event
 from server.audit.selectors import events_sound
+from server.core.bounds import BoundedDateField, object_id
 from server.core.calendar import local_zone
 from server.processes.models import ProcessInstance
 
@@ -37,8 +38,8 @@ class FiguresQuerySerializer(serializers.Serializer):
         # `from` is a keyword, so the fields are declared here rather than as attributes.
         return {
             "organisation": serializers.CharField(required=False, allow_blank=True, default=""),
-            "from": serializers.DateField(required=False, allow_null=True, default=None),
-            "to": serializers.DateField(required=False, allow_null=True, default=None),
+            "from": BoundedDateField(required=False, allow_null=True, default=None),
+            "to": BoundedDateField(required=False, allow_null=True, default=None),
         }
 
     def validate(self, attrs: dict) -> dict:
@@ -87,8 +88,11 @@ def figures_organisation(user: AbstractBaseUser, wanted: str | None) -> Organisa
     """
     figures_staff_only(user)
     wanted = (wanted or "").strip()
+    if "\x00" in wanted:  # no code holds one, and PostgreSQL refuses it in a query
+        raise NotFound("No such organisation. / 无此机构。")
     if wanted:
-        lookup = {"pk": int(wanted)} if wanted.isdigit() else {"code": wanted}
+        number = object_id(wanted)
+        lookup = {"pk": number} if number is not None else {"code": wanted}
         organisation = Organisation.objects.filter(**lookup).first()
         if organisation is None:
             raise NotFound("No such organisation. / 无此机构。")

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import F, Q
 from django.utils import timezone
 
+from server.core.bounds import BoundedIsoDateTimeFilter, IdFilter, IntFilter
 from server.processes.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from server.processes.selectors import tasks_due_today_q
 
@@ -21,10 +22,10 @@ class TaskFilter(django_filters.FilterSet):
     process = django_filters.CharFilter(field_name="instance__definition__key")
     mine = django_filters.BooleanFilter(method="filter_mine")
     unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull")
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_before = BoundedIsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
     overdue = django_filters.BooleanFilter(method="filter_overdue")
-    priority = django_filters.NumberFilter(field_name="priority", lookup_expr="gte", label="minimum priority")
-    instance = django_filters.NumberFilter(field_name="instance_id")
+    priority = IntFilter(field_name="priority", lookup_expr="gte", label="minimum priority")
+    instance = IdFilter(field_name="instance_id")
     groups = django_filters.BooleanFilter(
         method="filter_groups", label="candidate-group work: tasks not assigned to me"
     )
@@ -96,16 +97,16 @@ class InstanceFilter(django_filters.FilterSet):
         label="running, suspended, completed, cancelled, withdrawn, or incident (an open incident)",
     )
     process = django_filters.CharFilter(field_name="definition__key")
-    version = django_filters.NumberFilter(field_name="definition__version")
+    version = IdFilter(field_name="definition__version")
     business_key = django_filters.CharFilter()
-    organisation = django_filters.NumberFilter(field_name="organisation_id")
+    organisation = IdFilter(field_name="organisation_id")
     within = django_filters.CharFilter(
         method="filter_within", label="organisation code: that organisation and everything below it"
     )
-    stage = django_filters.CharFilter(field_name="stage", lookup_expr="icontains")
+    stage = django_filters.CharFilter(field_name="stage", lookup_expr="icontains", max_length=100)
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="work in hand past its due date")
-    started_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    started_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    started_after = BoundedIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    started_before = BoundedIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = ProcessInstance

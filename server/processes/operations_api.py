@@ -12,7 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from server.accounts.selectors import user_is_staff_member
-from server.core.errors import WorkflowFailed
+from server.core.bounds import MAX_ID
+from server.core.errors import InvalidInput, WorkflowFailed
 from server.processes import selectors, services
 from server.processes.api import NewestFirstPagination, _visible_task
 from server.processes.models import HumanTask, Incident, IncidentStatus, Substitute
@@ -288,10 +289,11 @@ class PeopleApi(APIView):
         people = selectors.people_in_scope(
             request.user, query=params.get("q", "")[:50], role=params.get("role", "")[:32]
         ).prefetch_related("memberships")
-        task = _visible_task(request, int(params["task"])) if params.get("task", "").isdigit() else None
+        task_id, instance_id = _id_param(params, "task"), _id_param(params, "instance")
+        task = _visible_task(request, task_id) if task_id is not None else None
         instance = None
-        if params.get("instance", "").isdigit():
-            instance = selectors.instances_visible_to(request.user).filter(pk=int(params["instance"])).first()
+        if instance_id is not None:
+            instance = selectors.instances_visible_to(request.user).filter(pk=instance_id).first()
             if instance is None:
                 raise NotFound("没有这个案件 / No such case.")
         found = []
@@ -304,6 +306,16 @@ class PeopleApi(APIView):
             if len(found) == 20:
                 break
         return Response(PersonSerializer(found, many=True).data)
+
+
+def _id_param(params, name: str) -> int | None:
+    """`?task=42`: an id, or None when absent; anything else is a 400 naming the parameter."""
+    value = params.get(name, "")
+    if value == "":
+        return None
+    if not value.isdigit() or int(value) > MAX_ID:
+        raise InvalidInput(f"{name}: 不是编号 / Not an id.", {name: ["不是编号 / Not an id."]})
+    return int(value)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from server.accounts.models import Role
+from server.core.bounds import MAX_ID
 from server.processes.engine import package_for
 from server.processes.models import (
     CommentKind,
@@ -39,7 +40,9 @@ class UserRefSerializer(serializers.Serializer):
 
 
 class DefinitionSerializer(serializers.ModelSerializer):
-    deployed_by = UserRefSerializer(read_only=True)
+    deployed_by = UserRefSerializer(
+        read_only=True, allow_null=True, help_text="null when deployed from the command line (make run)"
+    )
 
     class Meta:
         model = ProcessDefinition
@@ -571,7 +574,9 @@ class UrgeInputSerializer(serializers.Serializer):
 
 class BulkInputSerializer(serializers.Serializer):
     action = serializers.CharField(help_text="claim, unclaim or assign")
-    ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=True)
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), allow_empty=True
+    )
     to = serializers.CharField(required=False, allow_blank=True, default="", help_text="username, for assign")
 
 

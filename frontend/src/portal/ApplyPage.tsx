@@ -18,6 +18,7 @@ import { currentLang, type Lang } from '../app/i18n'
 import type { InstanceDetail, Me } from '../app/types'
 import AttachmentsWidget from '../shared/AttachmentsWidget'
 import { pickLang } from '../shared/bilingual'
+import { declaredData } from '../shared/declared'
 import { deleteDraft, hasAnswers, loadDraft, resumeFrom, saveDraft, type Draft } from './draft'
 import { formatTime, homeOrganisation, serviceName } from './format'
 import './i18n'
@@ -212,7 +213,8 @@ function ApplyForm({ service, draft, me }: { service: Service; draft: Draft | nu
     // A draft save still on its way must not land after the case starts (and revive the draft).
     await inflight.current
     try {
-      const body = JSON.parse(JSON.stringify(data)) as Json
+      // Only the start form's fields: a draft kept from an older version of the form may hold more.
+      const body = declaredData(schema, JSON.parse(JSON.stringify(data)) as Json)
       const instance = await api<InstanceDetail>('/instances', {
         json: { process: service.key, data: body, organisation },
       })

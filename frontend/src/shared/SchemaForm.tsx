@@ -7,6 +7,8 @@
  * - Validation runs in the browser as the user goes, and the server's 400 field errors
  *   (`serverErrors`, from ApiError.fieldErrors) appear on the same fields.
  * - Extra widgets (e.g. attachments) are registered through `widgets`.
+ * - A submit hands over only the fields the form declares (`declaredData`): the server refuses
+ *   any other, and values a form was started from (the case data) may hold more.
  */
 import Form from '@rjsf/antd'
 import {
@@ -26,6 +28,7 @@ import { useTranslation } from 'react-i18next'
 import type { FieldErrors } from '../app/api'
 import { currentLang } from '../app/i18n'
 import { localiseSchema } from './bilingual'
+import { declaredData } from './declared'
 
 const validator = customizeValidator({ ajvOptionsOverrides: { allErrors: true } })
 
@@ -157,7 +160,7 @@ export default function SchemaForm(props: SchemaFormProps) {
       // A oneOf of consts is a choice (grant / refuse): nothing is chosen until the user chooses.
       experimental_defaultFormStateBehavior={{ constAsDefaults: 'skipOneOf' }}
       onChange={(event) => props.onChange?.((event.formData ?? {}) as Record<string, unknown>)}
-      onSubmit={(event) => props.onSubmit?.((event.formData ?? {}) as Record<string, unknown>)}
+      onSubmit={(event) => props.onSubmit?.(declaredData(props.schema, (event.formData ?? {}) as Record<string, unknown>))}
     >
       {props.children}
     </Form>

@@ -163,7 +163,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "server.core.parsers.BoundedJSONParser",  # JSON nested at most 64 deep
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -250,6 +250,12 @@ LEXFLOW = {
     # Applicants' uploads (PDF, JPG, PNG, DOC, DOCX), each; and a saved form draft.
     "MAX_ATTACHMENT_BYTES": int(os.environ.get("LEXFLOW_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))),
     "MAX_DRAFT_BYTES": 256 * 1024,
+    # An office document (DOCX, any zip-based upload) is refused when its content would expand
+    # past this many bytes, holds more members than this, or a large member packs more tightly
+    # than this ratio: a zip bomb posing as a DOCX costs nothing to refuse.
+    "MAX_UNZIPPED_BYTES": int(os.environ.get("LEXFLOW_MAX_UNZIPPED_BYTES", str(50 * 1024 * 1024))),
+    "MAX_ZIP_MEMBERS": int(os.environ.get("LEXFLOW_MAX_ZIP_MEMBERS", "1000")),
+    "MAX_ZIP_RATIO": int(os.environ.get("LEXFLOW_MAX_ZIP_RATIO", "200")),
     # Uploads that reached no case (and no draft) are deleted after this many days.
     "UNLINKED_UPLOAD_DAYS": int(os.environ.get("LEXFLOW_UNLINKED_UPLOAD_DAYS", "30")),
     # Where the public reaches this server: printed (and as a QR code) on official notices so
@@ -263,6 +269,12 @@ LEXFLOW = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = LEXFLOW["MAX_UPLOAD_BYTES"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = LEXFLOW["MAX_UPLOAD_BYTES"]
+# First in line: refuses an upload over its limit before it is read past it (server/core/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "server.core.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 LOGGING = {
     "version": 1,

@@ -70,6 +70,7 @@ def instance_start(
             "message, signal or timer, not by hand.",
             {"process": ["Starts by a message, signal or timer."]},
         )
+    # Only the start form's fields (none without a start form); `case` is refused by name.
     validate_form(package, info.start_form if info else None, data)
     instance = instance_create(
         definition=definition,
@@ -123,7 +124,7 @@ def instance_create(
     if not instance.business_key:
         # A case number people can read out on the phone: the day it was opened and its id.
         instance.business_key = f"{timezone.localdate():%Y%m%d}-{instance.pk:06d}"
-    # What every diagram may rely on; set last so a form field called `case` cannot forge it.
+    # What every diagram may rely on, set by the server alone.
     data = {
         **data,
         "case": {

@@ -21,7 +21,7 @@ from tests.server.conftest import start_case
         ({"proceedings": "maybe"}, "data.proceedings"),
         ({"id_number": "12345"}, "data.id_number"),
         ({"contact": {"phone": "call me"}}, "data.contact.phone"),
-        ({"contact": {"fax": "024-1234567"}}, "data.contact"),
+        ({"contact": {"fax": "024-1234567"}}, "data.contact.fax"),
     ],
 )
 def test_a_bad_complaint_form_is_refused_with_a_400_naming_the_field(

@@ -77,18 +77,10 @@ def test_a_reply_records_its_milestone_and_the_case_shows_its_closing_stage(clie
 
 def test_start_data_is_checked_against_the_start_form(client_for, demo):
     files = fixture_files("staged")
-    bpmn = files["staged.bpmn"].decode()
-    bpmn = bpmn.replace(
-        '<bpmn:startEvent id="start" name="提交 / Submitted">',
-        '<bpmn:startEvent id="start" name="提交 / Submitted">'
-        "<bpmn:extensionElements><spiffworkflow:properties>"
-        '<spiffworkflow:property name="formJsonSchemaFilename" value="apply.schema.json" />'
-        "</spiffworkflow:properties></bpmn:extensionElements>",
-    )
-    files["staged.bpmn"] = bpmn.encode()
+    del files["start.schema.json"]
     missing = upload(client_for("designer"), files, public="true")
-    assert missing.status_code == 400 and "apply.schema.json" in missing.content.decode()
-    files["apply.schema.json"] = (
+    assert missing.status_code == 400 and "start.schema.json" in missing.content.decode()
+    files["start.schema.json"] = (
         b'{"type": "object", "required": ["owner"],'
         b' "properties": {"owner": {"type": "string", "minLength": 2}}}'
     )

@@ -65,3 +65,16 @@ describe('the form editor', () => {
     expect(onRemove).toHaveBeenCalledWith(['decide.schema.json', 'decide.uischema.json'])
   })
 })
+
+describe('the form editor and declared fields', () => {
+  it('says, as the designer types, that a deploy would refuse a form letting undeclared fields in', async () => {
+    render(<Harness initial={{ 'decide.schema.json': GOOD, 'decide.uischema.json': '{}\n' }} />)
+    const area = screen.getByLabelText('decide.schema.json 的内容')
+    expect(screen.queryByText(/部署会拒绝此表单/)).not.toBeInTheDocument()
+    fireEvent.change(area, { target: { value: GOOD.replace('"type": "object",', '"type": "object", "additionalProperties": true,') } })
+    const alert = (await screen.findByText(/部署会拒绝此表单/)).closest('.ant-alert')
+    expect(alert).toHaveTextContent('表单允许表单没有声明的字段（additionalProperties）')
+    fireEvent.change(area, { target: { value: GOOD } })
+    expect(screen.queryByText(/部署会拒绝此表单/)).not.toBeInTheDocument()
+  })
+})

@@ -9,10 +9,13 @@ import { Alert, Button, Card, Empty, Form, Input, Menu, Modal, Popconfirm, Segme
 import { Component, lazy, Suspense, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 
+import { currentLang } from '../../app/i18n'
+import { pickLang } from '../../shared/bilingual'
 import { fileKind, filesOfKind, formBase, type FileSet } from '../files'
 import { parseFormFile, stripMetaSchema, type JsonResult } from '../jsonErrors'
 import type { DeployError } from '../serverErrors'
 import { newFormSchema, newUiSchema } from '../template'
+import { formLeaks } from './fieldRule'
 
 const SchemaForm = lazy(() => import('../../shared/SchemaForm'))
 
@@ -140,6 +143,11 @@ export default function FormEditor({ files, onChange, onAdd, onRemove, serverErr
   const fileName = which === 'schema' ? pair?.schema : pair?.uischema
   const current = which === 'schema' ? schemaResult : uiResult
   const fileErrors = serverErrors.filter((error) => error.file === fileName)
+  // The deploy's rule on declared fields, as the designer types (the server says the same).
+  const leaks = useMemo(
+    () => (which === 'schema' && schemaResult?.ok ? formLeaks(schemaResult.value) : []),
+    [which, schemaResult],
+  )
   const nameValid = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(newName) && !pairs.some((item) => item.base === newName)
 
   const add = () => {
@@ -209,6 +217,21 @@ export default function FormEditor({ files, onChange, onAdd, onRemove, serverErr
                 role="alert"
                 title={t('forms.parseError', { line: current.line, column: current.column })}
                 description={current.message}
+                style={{ marginBottom: 8 }}
+              />
+            )}
+            {leaks.length > 0 && (
+              <Alert
+                type="error"
+                showIcon
+                title={t('forms.fieldRule')}
+                description={
+                  <ul className="lexflow-forms-leaks">
+                    {leaks.map((leak, index) => (
+                      <li key={index}>{pickLang(leak.message, currentLang())}</li>
+                    ))}
+                  </ul>
+                }
                 style={{ marginBottom: 8 }}
               />
             )}
