@@ -706,7 +706,7 @@ class Instance:
         for task in list(self._wf.event_manager.tasks.values()):
             definition = task.task_spec.event_definition
             if isinstance(definition, TimerEventDefinition):
-                due = _due_at(definition.details(task).value)
+                due = _due_at(definition.details(task).value, task.task_spec)
                 if due is not None:
                     found.append((due, task))
         found.sort(key=lambda entry: entry[0])
