@@ -4,7 +4,9 @@ The server talks to it through `Engine` and the plain dataclasses in `workflows.
 """
 
 from workflows.api import (
+    TASK_ACTIONS,
     BpmnError,
+    CannotReset,
     DeployError,
     DeployFailed,
     DeployNote,
@@ -24,6 +26,7 @@ from workflows.api import (
     ProcessPackage,
     ReadyTask,
     RemovedStep,
+    ReturnTarget,
     SentEvent,
     ServiceParams,
     SignalDeclaration,
@@ -39,6 +42,8 @@ from workflows.diff import diff_packages
 from workflows.engine import Engine, Instance
 
 __all__ = [
+    "TASK_ACTIONS",
+    "CannotReset",
     "BpmnError",
     "DeployError",
     "DeployFailed",
@@ -60,6 +65,7 @@ __all__ = [
     "PackageDiff",
     "ProcessPackage",
     "ReadyTask",
+    "ReturnTarget",
     "SentEvent",
     "RemovedStep",
     "ServiceParams",

@@ -100,6 +100,15 @@ class TaskNotReady(Exception):
     """The task id names no READY human task of this instance (already done, or never was)."""
 
 
+class CannotReset(Exception):
+    """A return or withdrawal names a step the case cannot be sent back to (see `Instance.reset_to`)."""
+
+
+# What a person can do to a task besides claiming and completing it; a user task's `actions`
+# property lists the ones its node offers (see bpmn/README.md). The server enforces them.
+TASK_ACTIONS = ("transfer", "delegate", "return", "withdraw", "consult", "copy", "comment", "urge")
+
+
 class NotWaiting(Exception):
     """The instance no longer waits for that message or signal at that task (it moved on)."""
 
@@ -154,6 +163,10 @@ class HumanTaskSpec:
     priority_expression: str | None = None
     form: str | None = None  # JSON-schema file name in the package
     ui_form: str | None = None  # ui-schema file name in the package
+    # The operations this node offers (a subset of TASK_ACTIONS), or None for the defaults.
+    actions: tuple[str, ...] | None = None
+    opinion_required: bool = False  # completing needs an opinion (审批意见) on the task
+    opinion_field: str | None = None  # data variable the opinions are copied into on completion
 
 
 @dataclass(frozen=True)
@@ -168,12 +181,15 @@ class FlowAnnotation:
       so on-time figures need nothing but the event log.
     - `document`: the template of an official notice (e.g. "complaint/ineligible") issued when
       the node completes, from the case data as it stood there.
+    - `withdrawable`: whether the applicant may withdraw the case while it is at this node,
+      overriding the process's `withdrawable` (None: the process decides).
     """
 
     stage: str | None = None
     milestone: str | None = None
     milestone_data: tuple[str, ...] = ()
     document: str | None = None  # an official notice issued when the node completes (template key)
+    withdrawable: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -234,6 +250,16 @@ class ProcessInfo:
     # Of the `applicantData` names, those a staff form fills in as text (an answer, reasons, a
     # reply), with the form field's title: what the office has told the applicant in words.
     applicant_notices: tuple[tuple[str, str], ...] = ()
+    # Withdrawal by the applicant (撤回申请): allowed at all, and no longer once the case has
+    # passed one of `withdrawable_until` (bpmn ids, e.g. the decision); nodes may override.
+    withdrawable: bool = False
+    withdrawable_until: tuple[str, ...] = ()
+    # Named deadlines the diagram's moments derive from, read off its scripts and expressions:
+    # data variable -> deadline keys (`x_due = deadline("k", ...)`, `x_warn = warn_at("k", x_due)`),
+    # timer bpmn id -> keys, user task bpmn id -> keys of its due date. Suspension moves them.
+    deadline_variables: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    timer_deadlines: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    due_deadlines: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     start_events: tuple[StartEventInfo, ...] = ()
     messages: Mapping[str, MessageDeclaration] = field(default_factory=dict)  # by name, caught or thrown
     signals: Mapping[str, SignalDeclaration] = field(default_factory=dict)
@@ -282,6 +308,15 @@ class ReadyTask:
     follow_up: str | None
     data: dict[str, Any] = field(default_factory=dict)
     candidate_users: tuple[str, ...] = ()  # usernames who may take it besides the candidate groups
+
+
+@dataclass(frozen=True)
+class ReturnTarget:
+    """An earlier human step a ready task can send the case back to (退回), the nearest first."""
+
+    task_id: str  # the engine task of that step's last run; pass it to `Instance.reset_to`
+    bpmn_id: str
+    name: str
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import hashlib
 import json
 import math
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -21,18 +22,24 @@ from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit, StartEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition as _AnyMessage
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import EventSubprocess
 from SpiffWorkflow.bpmn.util.task import BpmnTaskFilter
-from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
 from workflows import dmn, events, fields, juel, metadata, migration, serialization, validation
 from workflows.api import (
     BpmnError,
+    CannotReset,
     DeployError,
     DeployFailed,
     DocumentDue,
@@ -47,6 +54,7 @@ from workflows.api import (
     ProcessInfo,
     ProcessPackage,
     ReadyTask,
+    ReturnTarget,
     SentEvent,
     ServiceParams,
     Snapshot,
@@ -73,6 +81,11 @@ MAX_DURATION = timedelta(days=100 * 366)
 _ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 _CURRENT = _ACTIVE | TaskState.ERROR
 _PREDICTED = TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE
+# The message a diagram's withdrawal path starts with: an event subprocess whose message start
+# event catches it (bpmn/README.md). Its payload is {"reason": ..., "by": username}.
+WITHDRAWAL_MESSAGE = "withdrawal"
+
+Shift = Callable[[datetime], datetime]
 
 
 class LexflowParser(SpiffBpmnParser):
@@ -347,8 +360,161 @@ class Instance:
         self._operate(run)
 
     def fire_due_timers(self) -> None:
-        """Fire timers that are due. Refresh first: do_engine_steps only refreshes at its end (trap 2)."""
-        self._operate(self._wf.refresh_timers)
+        """Fire the timers that are due, one at a time, earliest first.
+
+        Refresh before stepping: do_engine_steps only refreshes at its end (trap 2), and then
+        all due timers at once in no particular order. Timers that came due together (after a
+        suspension, or while the worker was stopped) must act in the order they fell due: a
+        reminder before the expiry it warns of, and a timer whose task an earlier one withdrew
+        not at all.
+        """
+
+        def fire() -> None:
+            now = datetime.now(UTC)
+            for due, task in self._timer_tasks():
+                if due > now:
+                    break
+                if task.id not in self._wf.event_manager.tasks:
+                    continue  # withdrawn by a timer that fired before it
+                task.task_spec._update(task)
+                self._run_engine_tasks()
+            self._wf.refresh_timers()
+
+        self._operate(fire)
+
+    def return_targets(self, task_id: str) -> list[ReturnTarget]:
+        """The earlier human steps the ready task `task_id` can send the case back to, nearest first.
+
+        The walk goes back along the path the case took (the task's ancestors in the tree);
+        each completed human step on it is a target once, at its latest run. A parallel or
+        inclusive gateway bounds it: not back across a fork whose branches are still open
+        (their work would be thrown away unseen), while a join the case has already left is
+        crossed to the fork that opened it, past the branches in between, whose steps are not
+        targets. Steps of a called process lead on to those before the call activity; an event
+        subprocess or a multi-instance task ends the walk.
+        """
+        task = self._ready_task(task_id)
+        return [
+            ReturnTarget(task_id=str(step.id), bpmn_id=step.task_spec.bpmn_id, name=self._step_name(step))
+            for step in self._serial_steps(task)
+        ]
+
+    def reset_to(self, task_id: str) -> tuple[str, ...]:
+        """Send the case back to the completed human step `task_id` (退回, 撤回).
+
+        The step is ready again with the data it had when the case first reached it; all that
+        followed it on its path (open tasks, waiting timers, finished steps) is dropped, and
+        runs again once the step is completed. Deadlines and timers of the step are set anew.
+        Returns the bpmn ids of the human steps done after it that this undoes. Callers decide
+        which steps may be reset to (see `return_targets`).
+        """
+        task = self._task(task_id)
+        if task is None or task.state != TaskState.COMPLETED or self._human_spec(task) is None:
+            raise CannotReset(task_id)
+        undone: list[str] = []
+
+        def reset() -> None:
+            dropped = self._wf.reset_from_task_id(task.id)
+            undone.extend(
+                t.task_spec.bpmn_id
+                for t in dropped
+                if t.state == TaskState.COMPLETED and self._human_spec(t) is not None
+            )
+            self._forget_dropped_events()
+
+        self._operate(reset)
+        return tuple(undone)
+
+    def cancel(self) -> None:
+        """End the case where it stands: every open task and waiting event is cancelled."""
+        self._operate(self._wf.cancel, steps=False)
+
+    def withdraw(self, payload: dict[str, Any]) -> bool:
+        """The applicant withdraws the case. Returns whether the diagram has a withdrawal path.
+
+        With a path (an event subprocess started by the message `withdrawal`), the message is
+        delivered with `payload` and the path runs (its scripts, milestones and notices);
+        everything else the case was doing is cancelled, interrupting or not. Without one, the
+        case is cancelled.
+        """
+        start = self._withdrawal_start()
+
+        def run() -> None:
+            if start is None:
+                self._wf.cancel()
+                return
+            self._trigger(start, payload, {})
+            self._wf.do_engine_steps()
+            withdrawal = {
+                sub.parent_task_id
+                for sub in self._wf.subprocesses.values()
+                if sub.parent_task_id in self._wf.tasks
+                and isinstance(self._wf.tasks[sub.parent_task_id].task_spec, EventSubprocess)
+            }
+            for task in list(self._wf.tasks.values()):
+                if (
+                    task.id not in withdrawal
+                    and task.task_spec.bpmn_id is not None
+                    and task.has_state(TaskState.NOT_FINISHED_MASK)
+                    and self._wf.tasks.get(task.id) is task
+                ):
+                    task.cancel()
+            self._forget_dropped_events()
+
+        self._operate(run)
+        return start is not None
+
+    def shift_moments(self, *, variables: Mapping[str, Shift], timers: Mapping[str, Shift]) -> dict[str, Any]:
+        """Move date-time data variables and waiting timers (a suspension stops the clock).
+
+        `variables`: data name -> how to move its ISO date-time, in the case's current data and
+        that of every step not finished yet (so later steps, milestones and notices see the
+        new value); `timers`: bpmn id -> how to move that waiting timer's due moment. Nothing
+        else runs: timers now due fire on the next sweep, in order. Returns the variables that
+        moved, name -> [before, after].
+        """
+        moved: dict[str, Any] = {}
+
+        def shift() -> None:
+            holders = [t for t in self._all_tasks() if t.has_state(TaskState.NOT_FINISHED_MASK)]
+            last = self._last_completed()
+            if last is not None:
+                holders.append(last)
+            for task in holders:
+                for name, move in variables.items():
+                    before = task.data.get(name)
+                    after = _shifted(before, move)
+                    if after is not None and after != before:
+                        task.data[name] = after
+                        moved.setdefault(name, [before, after])
+            for _, task in self._timer_tasks():
+                move = timers.get(task.task_spec.bpmn_id)
+                value = task.internal_data.get("event_value")
+                if move is None or value is None:
+                    continue
+                if isinstance(value, dict):  # a cycle: move its next occurrence
+                    shifted = _shifted(value.get("next"), move)
+                    if shifted is not None:
+                        task.internal_data["event_value"] = {**value, "next": shifted}
+                elif (shifted := _shifted(value, move)) is not None:
+                    task.internal_data["event_value"] = shifted
+
+        self._operate(shift, steps=False)
+        return moved
+
+    def set_data(self, changes: Mapping[str, Any]) -> None:
+        """Correct case variables (an administrator's fix), in the current data and every step not
+        finished yet. Nothing runs; what the new values decide is decided when the case moves on."""
+
+        def apply() -> None:
+            holders = [t for t in self._all_tasks() if t.has_state(TaskState.NOT_FINISHED_MASK)]
+            last = self._last_completed()
+            if last is not None:
+                holders.append(last)
+            for task in holders:
+                task.data.update(_copy(dict(changes)))
+
+        self._operate(apply, steps=False)
 
     def subscriptions(self) -> list[Subscription]:
         """Every message and signal the instance waits for now, with the correlation it expects."""
@@ -482,7 +648,85 @@ class Instance:
                 return task
         raise TaskNotReady(task_id)
 
-    def _operate(self, action: Callable[[], None]) -> None:
+    def _task(self, task_id: str) -> Any:
+        try:
+            return self._wf.get_task_from_id(uuid.UUID(str(task_id)))
+        except (ValueError, KeyError, TaskNotFoundException):
+            return None
+
+    def _step_name(self, task: Any) -> str:
+        meta = self._human_spec(task)
+        return (meta.name if meta else None) or task.task_spec.bpmn_name or task.task_spec.bpmn_id
+
+    def _serial_steps(self, task: Any) -> list[Any]:
+        """Completed human steps on the path back from `task` (see `return_targets`)."""
+        steps: dict[str, Any] = {}
+        joins = 0  # joins crossed whose fork is still ahead
+        current = task.parent
+        while current is not None:
+            spec = current.task_spec
+            if isinstance(spec, LoopTask):
+                break
+            if isinstance(spec, ParallelGateway | InclusiveGateway):
+                if len(spec.outputs) > 1:  # we came out of one of its branches
+                    if joins == 0:
+                        break
+                    joins -= 1
+                if len(spec.inputs) > 1:  # going back into one of the branches it joined
+                    joins += 1
+            elif (
+                joins == 0
+                and current.state == TaskState.COMPLETED
+                and self._human_spec(current) is not None
+                and spec.bpmn_id not in steps
+                and not isinstance(current.parent.task_spec if current.parent else None, LoopTask)
+            ):
+                steps[spec.bpmn_id] = current
+            parent = current.parent
+            if parent is None and current.workflow.parent_task_id is not None:
+                caller = self._task(str(current.workflow.parent_task_id))
+                if caller is None or isinstance(caller.task_spec, EventSubprocess):
+                    break
+                parent = caller.parent  # a called or embedded process: on to the steps before it
+            current = parent
+        return list(steps.values())
+
+    def _forget_dropped_events(self) -> None:
+        """SpiffWorkflow 3.2 leaves the catching events of a reset or cancelled branch in its event
+        manager, whose next timer refresh then fails on them: forget those no longer in the tree."""
+        manager = self._wf.event_manager
+        for task in list(manager.tasks.values()):
+            if task.workflow.tasks.get(task.id) is not task or not task.has_state(
+                TaskState.NOT_FINISHED_MASK
+            ):
+                manager.remove_task(task)
+
+    def _withdrawal_start(self) -> Any:
+        """The message start event of the diagram's withdrawal path, if it has one."""
+        for _, start in self._trigger_starts():
+            definition = start.event_definition
+            if isinstance(definition, _AnyMessage) and definition.name == WITHDRAWAL_MESSAGE:
+                return start
+        return None
+
+    def _timer_tasks(self) -> list[tuple[datetime, Any]]:
+        """Waiting timer tasks with their due moments, earliest first."""
+        found = []
+        for task in list(self._wf.event_manager.tasks.values()):
+            definition = task.task_spec.event_definition
+            if isinstance(definition, TimerEventDefinition):
+                due = _due_at(definition.details(task).value, task.task_spec)
+                if due is not None:
+                    found.append((due, task))
+        found.sort(key=lambda entry: entry[0])
+        return found
+
+    def _run_engine_tasks(self) -> None:
+        """do_engine_steps without its closing timer refresh (see `fire_due_timers`)."""
+        while self._wf._do_engine_steps():
+            pass
+
+    def _operate(self, action: Callable[[], None], *, steps: bool = True) -> None:
         """Run one operation plus engine steps, translating every failure into EngineError.
 
         A BPMN error a service raises goes to the error boundary event that catches its code,
@@ -492,7 +736,8 @@ class Instance:
             for _ in range(MAX_CAUGHT_ERRORS):
                 try:
                     action()
-                    self._wf.do_engine_steps()
+                    if steps:
+                        self._wf.do_engine_steps()
                     break
                 except BpmnError as exc:
                     self._catch_bpmn_error(exc)
@@ -861,6 +1106,22 @@ class Instance:
         return max(done, key=lambda entry: entry[:2], default=(None, None, None))[2]
 
 
+def _shifted(value: Any, move: Shift) -> str | None:
+    """`value` (an ISO date-time, or a bare date) moved by `move`, in the same form; None if not a moment."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if len(text) == 10:  # a date: move the day
+        return move(moment).date().isoformat()
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    after = move(aware).astimezone(aware.tzinfo)
+    return (after if moment.tzinfo is not None else after.replace(tzinfo=None)).isoformat()
+
+
 MAX_CAUGHT_ERRORS = 20
 _TRIGGER = "trigger:"
 
@@ -1065,9 +1326,13 @@ def _compile(files: dict[str, bytes], default_group: str | None) -> _Compiled:
     human_tasks: dict[tuple[str, str], HumanTaskSpec] = {}
     by_process: dict[str, dict[str, HumanTaskSpec]] = {}
     annotations: dict[str, dict[str, FlowAnnotation]] = {}
+    scripts: dict[str, list[str]] = {}
+    timer_exprs: dict[str, dict[str, str]] = {}
     for tree in pkg.bpmn.values():
         for process in tree.getroot().iter(f"{{{metadata.BPMN_NS}}}process"):
             pid = process.get("id", "")
+            scripts[pid] = metadata.scripts_of(process)
+            timer_exprs[pid] = metadata.timer_expressions(process)
             for node in process.iter():
                 if isinstance(node.tag, str) and node.get("id"):
                     note = metadata.flow_annotation(node)
@@ -1083,12 +1348,16 @@ def _compile(files: dict[str, bytes], default_group: str | None) -> _Compiled:
     for pid, (spec, subs) in specs.items():
         tasks: dict[str, HumanTaskSpec] = {}
         notes: dict[str, FlowAnnotation] = {}
-        for sub_id in subs:
+        own_scripts: list[str] = []
+        timers: dict[str, str] = {}
+        for sub_id in [*subs, pid]:
             tasks.update(by_process.get(sub_id, {}))
             notes.update(annotations.get(sub_id, {}))
-        tasks.update(by_process.get(pid, {}))
-        notes.update(annotations.get(pid, {}))
+            own_scripts += scripts.get(sub_id, [])
+            timers.update(timer_exprs.get(sub_id, {}))
+        variables = metadata.script_deadline_variables(own_scripts)
         own_file, node = executable[pid]
+        withdrawable, withdrawable_until = metadata.process_withdrawal(node)
         start_props: dict[str, str] = {}
         for start in node.findall(f"{{{metadata.BPMN_NS}}}startEvent"):
             start_props.update(metadata.spiff_properties(start))
@@ -1119,6 +1388,18 @@ def _compile(files: dict[str, bytes], default_group: str | None) -> _Compiled:
             start_ui_form=start_props.get("formUiSchemaFilename") or None,
             applicant_fields=_applicant_fields(node, start_form, tasks, pkg.forms),
             applicant_notices=_applicant_notices(node, pkg.forms),
+            withdrawable=withdrawable,
+            withdrawable_until=withdrawable_until,
+            deadline_variables=variables,
+            timer_deadlines=_nonempty(
+                {bpmn_id: metadata.expression_deadlines(expr, variables) for bpmn_id, expr in timers.items()}
+            ),
+            due_deadlines=_nonempty(
+                {
+                    bpmn_id: metadata.expression_deadlines(task.due_expression, variables)
+                    for bpmn_id, task in tasks.items()
+                }
+            ),
             start_events=events.start_events(node, pkg.bpmn[own_file].getroot()),
             messages=messages,
             signals=signals,
@@ -1149,6 +1430,10 @@ def _compile(files: dict[str, bytes], default_group: str | None) -> _Compiled:
         human_tasks=human_tasks,
         interrupting_starts=interrupting,
     )
+
+
+def _nonempty(found: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    return {name: keys for name, keys in found.items() if keys}
 
 
 def _applicant_fields(

@@ -6,6 +6,9 @@ drawn in the Camunda modeler, from `camunda:` attributes on the XML element.
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Iterable, Mapping
+
 from lxml import etree
 
 from workflows.api import FlowAnnotation, HumanTaskSpec
@@ -100,12 +103,32 @@ def lane_of(node: etree._Element) -> str | None:
     return None
 
 
+def _flag(value: str | None) -> bool | None:
+    """A yes/no property: "true"/"false" (also yes/no, 1/0); None when absent or unreadable."""
+    text = (value or "").strip().lower()
+    if text in ("true", "yes", "1"):
+        return True
+    if text in ("false", "no", "0"):
+        return False
+    return None
+
+
+def task_actions(node: etree._Element) -> tuple[str, ...] | None:
+    """The `actions` property as written: a comma-separated list ("none" or empty: no operations)."""
+    props = spiff_properties(node)
+    if "actions" not in props:
+        return None
+    names = [name.strip() for name in props["actions"].split(",") if name.strip()]
+    return tuple(name for name in names if name.lower() != "none")
+
+
 def human_task_spec(node: etree._Element, lane: str | None) -> HumanTaskSpec:
     groups = _names(task_property(node, "candidateGroups"))
     groups_expression = translated_attr(node, "candidateGroupsExpression")
     if not groups and not groups_expression:
         default = translated_attr(node, "defaultGroup")
         groups = (lane,) if lane else ((default,) if default else ())
+    props = spiff_properties(node)
     return HumanTaskSpec(
         bpmn_id=node.get("id", ""),
         name=node.get("name") or node.get("id", ""),
@@ -120,6 +143,9 @@ def human_task_spec(node: etree._Element, lane: str | None) -> HumanTaskSpec:
         priority_expression=task_property(node, "priority"),
         form=task_property(node, "formJsonSchemaFilename"),
         ui_form=task_property(node, "formUiSchemaFilename"),
+        actions=task_actions(node),
+        opinion_required=bool(_flag(props.get("opinionRequired"))),
+        opinion_field=(props.get("opinionField") or "").strip() or None,
     )
 
 
@@ -130,6 +156,105 @@ def flow_annotation(node: etree._Element) -> FlowAnnotation | None:
     milestone = (props.get("milestone") or "").strip() or None
     recorded = tuple(name.strip() for name in (props.get("milestoneData") or "").split(",") if name.strip())
     document = (props.get("document") or "").strip() or None
-    if stage is None and milestone is None and document is None:
+    withdrawable = _flag(props.get("withdrawable"))
+    if stage is None and milestone is None and document is None and withdrawable is None:
         return None
-    return FlowAnnotation(stage=stage, milestone=milestone, milestone_data=recorded, document=document)
+    return FlowAnnotation(
+        stage=stage,
+        milestone=milestone,
+        milestone_data=recorded,
+        document=document,
+        withdrawable=withdrawable,
+    )
+
+
+def process_withdrawal(process: etree._Element) -> tuple[bool, tuple[str, ...]]:
+    """The process's `withdrawable` flag and its `withdrawableUntil` node ids."""
+    props = spiff_properties(process)
+    until = tuple(name.strip() for name in (props.get("withdrawableUntil") or "").split(",") if name.strip())
+    return bool(_flag(props.get("withdrawable"))), until
+
+
+# ---------------------------------------------------------------------------------------------
+# Which named deadlines a diagram's moments come from (so a suspension can move them)
+
+DEADLINE_FUNCTIONS = ("deadline", "warn_at")
+
+
+def _deadline_call_key(node: ast.AST) -> str | None:
+    """ "k" of `deadline("k", ...)` or `warn_at("k", ...)`, else None."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in DEADLINE_FUNCTIONS
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        return node.args[0].value
+    return None
+
+
+def _parse(source: str, mode: str) -> ast.AST | None:
+    try:
+        return ast.parse(source.strip(), mode=mode)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def expression_deadlines(expression: str | None, variables: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """Deadline keys an expression's value derives from: direct calls, or variables that hold one."""
+    tree = _parse(expression or "", "eval")
+    if tree is None:
+        return ()
+    keys: dict[str, None] = {}
+    for node in ast.walk(tree):
+        if (key := _deadline_call_key(node)) is not None:
+            keys[key] = None
+        elif isinstance(node, ast.Name) and node.id in variables:
+            keys.update(dict.fromkeys(variables[node.id]))
+    return tuple(keys)
+
+
+def script_deadline_variables(scripts: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """`x = deadline("k", ...)` / `x = warn_at("k", ...)` in any script: x -> ("k",)."""
+    found: dict[str, dict[str, None]] = {}
+    for script in scripts:
+        tree = _parse(script, "exec")
+        if tree is None:
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Assign):
+                continue
+            keys = [key for sub in ast.walk(node.value) if (key := _deadline_call_key(sub)) is not None]
+            if not keys:
+                continue
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    found.setdefault(target.id, {}).update(dict.fromkeys(keys))
+    return {name: tuple(keys) for name, keys in found.items()}
+
+
+def scripts_of(process: etree._Element) -> list[str]:
+    """Every script of a process: script tasks and spiff pre/post scripts."""
+    scripts = [
+        node.text or ""
+        for node in process.iter()
+        if isinstance(node.tag, str) and etree.QName(node).localname in ("script", "preScript", "postScript")
+    ]
+    return [script for script in scripts if script.strip()]
+
+
+def timer_expressions(process: etree._Element) -> dict[str, str]:
+    """bpmn id of each timer event -> its date, duration or cycle expression."""
+    kinds = ("timeDate", "timeDuration", "timeCycle")
+    found: dict[str, str] = {}
+    for definition in process.iter(f"{{{BPMN_NS}}}timerEventDefinition"):
+        owner = definition.getparent()
+        if owner is None or not owner.get("id"):
+            continue
+        for child in definition:
+            text = (child.text or "").strip() if isinstance(child.tag, str) else ""
+            if text and etree.QName(child).localname in kinds:
+                found[owner.get("id")] = text
+    return found

@@ -24,7 +24,7 @@ from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from workflows import dmn, events, fields, juel, metadata
-from workflows.api import DeployError, ServiceParams
+from workflows.api import TASK_ACTIONS, DeployError, ServiceParams
 from workflows.patterns import pattern_problem
 from workflows.restricted import check_source
 from workflows.xmlsafe import MAX_PACKAGE_BYTES, parse_xml, utf8_error
@@ -201,6 +201,13 @@ def _check_bpmn(name: str, root: etree._Element, forms: set[str], decisions: set
     for process in executable:
         if not any(_localname(c) == "startEvent" for c in process):
             errors.append(_err(name, process, "executable process has no start event"))
+        _, until = metadata.process_withdrawal(process)
+        nodes = {el.get("id") for el in process.iter() if isinstance(el.tag, str) and el.get("id")}
+        for node_id in until:
+            if node_id not in nodes:
+                errors.append(
+                    _err(name, process, f"withdrawableUntil names {node_id!r}, which is not in the process")
+                )
 
     ids = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
     for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
@@ -255,6 +262,18 @@ def _check_element(
         for label, filename in (("form", spec.form), ("ui form", spec.ui_form)):
             if filename and filename not in forms:
                 errors.append(_err(name, node, f"{label} file {filename!r} is not in the package"))
+        unknown = [action for action in spec.actions or () if action not in TASK_ACTIONS]
+        if unknown:
+            errors.append(
+                _err(
+                    name,
+                    node,
+                    f"actions names {', '.join(map(repr, unknown))}, which Lexflow does not offer; "
+                    f"choose from {', '.join(TASK_ACTIONS)} (or none)",
+                )
+            )
+        if spec.opinion_field and not spec.opinion_field.isidentifier():
+            errors.append(_err(name, node, f"opinionField {spec.opinion_field!r} is not a variable name"))
         for label, expr in (
             ("candidate groups", spec.candidate_groups_expression),
             ("candidate users", spec.candidate_users_expression),

@@ -50,6 +50,8 @@ SYSTEM_FAMILIES = frozenset(
         "signal",
         "client",
         "schedule",
+        "incident",
+        "substitute",
     }
 )
 

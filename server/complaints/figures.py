@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from server.complaints.reference import ground_for
 from server.processes.figures import (
+    WITHDRAWN_BY_APPLICANT,
     CaseMilestones,
     Figure,
     FigureFamily,
@@ -59,6 +60,9 @@ COUNT_NAMES = (
     "replied_on_time",
     "acceptance_escalated",
     "reply_escalated",
+    "withdrawn",
+    "ended_before_acceptance",
+    "ended_before_reply",
 )
 
 
@@ -96,13 +100,13 @@ def _replied_on_time(case: CaseMilestones) -> bool | None:
 def _acceptance_overdue(case: CaseMilestones, now: datetime) -> datetime | None:
     """The acceptance due moment if it has passed with the complaint neither accepted nor
     refused -- whether or not the eligibility check is done yet."""
-    pending = ACCEPTED not in case.events and INELIGIBLE not in case.events
+    pending = ACCEPTED not in case.events and INELIGIBLE not in case.events and not case.ended_early
     return past_due(moment(_acceptance_due(case)), now, pending=pending)
 
 
 def _reply_overdue(case: CaseMilestones, now: datetime) -> datetime | None:
     """The reply due moment if it has passed with the accepted complaint not replied to."""
-    pending = ACCEPTED in case.events and REPLIED not in case.events
+    pending = ACCEPTED in case.events and REPLIED not in case.events and not case.ended_early
     return past_due(moment(case.value(ACCEPTED, "reply_due")), now, pending=pending)
 
 
@@ -146,6 +150,23 @@ FIGURES = LineFigures(
             _accepted_on_time,
         ),
         "counts.replied": Figure("已书面答复 / Replied", _has(REPLIED), passed(REPLIED), _replied_on_time),
+        "counts.withdrawn": Figure(
+            "投诉人撤回 / Withdrawn by the complainant",
+            _has(WITHDRAWN_BY_APPLICANT),
+            passed(WITHDRAWN_BY_APPLICANT),
+        ),
+        # Complaints withdrawn (or cancelled) before the step a rate measures are not counted
+        # against it: a withdrawn complaint was not refused acceptance, nor left unanswered.
+        "counts.ended_before_acceptance": Figure(
+            "受理前撤回或撤销 / Withdrawn or cancelled before acceptance",
+            lambda case, now: ELIGIBLE in case.events and case.ended_before(ACCEPTED),
+            passed(ELIGIBLE),
+        ),
+        "counts.ended_before_reply": Figure(
+            "答复前撤回或撤销 / Withdrawn or cancelled before the reply",
+            lambda case, now: ACCEPTED in case.events and case.ended_before(REPLIED),
+            passed(ACCEPTED),
+        ),
         "counts.replied_on_time": Figure(
             "按期答复 / Replied on time",
             lambda case, now: bool(_replied_on_time(case)),
@@ -211,7 +232,8 @@ def complaint_figures(cases: list[CaseMilestones], *, now: datetime | None = Non
 
     Every count is a figure of `FIGURES`, so the cases behind it can be listed by the same rule.
 
-    - acceptance rate = accepted / eligible; reply rate = replied / accepted;
+    - acceptance rate = accepted / eligible; reply rate = replied / accepted (complaints withdrawn
+      or cancelled before that step are left out of both: they were not refused, nor unanswered);
     - on-time acceptance rate = accepted by `acceptance_due` / accepted; on-time reply rate =
       replied by `reply_due` (set on acceptance) / replied;
     - satisfaction rate = satisfied / complainants who answered (no answer is not counted);
@@ -234,8 +256,8 @@ def complaint_figures(cases: list[CaseMilestones], *, now: datetime | None = Non
 
     satisfied, not_satisfied = counts["satisfaction.satisfied"], counts["satisfaction.not_satisfied"]
     rates = {
-        "acceptance_rate": rate(n("accepted"), n("eligible")),
-        "reply_rate": rate(n("replied"), n("accepted")),
+        "acceptance_rate": rate(n("accepted"), n("eligible") - n("ended_before_acceptance")),
+        "reply_rate": rate(n("replied"), n("accepted") - n("ended_before_reply")),
         "on_time_acceptance_rate": rate(n("accepted_on_time"), n("accepted")),
         "on_time_reply_rate": rate(n("replied_on_time"), n("replied")),
         "satisfaction_rate": rate(satisfied, satisfied + not_satisfied),

@@ -49,7 +49,7 @@ from server.processes.models import InstanceStatus, ProcessInstance
 
 logger = logging.getLogger("lexflow.documents")
 
-CLOSED_STATUSES = (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED)
+CLOSED_STATUSES = (InstanceStatus.COMPLETED, InstanceStatus.WITHDRAWN, InstanceStatus.CANCELLED)
 ARCHIVE_TITLE = "案件卷宗 / Case archive"
 # Submitted fields that carry someone's opinion on the case, shown in the history.
 OPINION_FIELD = re.compile(r"opinion|comment|reason|note|instruction|finding|conclusion|意见", re.IGNORECASE)

@@ -72,6 +72,7 @@ class LegalAidStatsSerializer(serializers.Serializer):
     advance_aid = serializers.IntegerField()
     supplement_requested = serializers.IntegerField()
     withdrawn = serializers.IntegerField(help_text="treated as withdrawn: material not supplied")
+    withdrawn_by_applicant = serializers.IntegerField(help_text="withdrawn by the applicant (not refused)")
     decided = serializers.IntegerField()
     granted = serializers.IntegerField(help_text="granted on decision or after an upheld objection")
     refused = serializers.IntegerField()

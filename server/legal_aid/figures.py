@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from server.processes.figures import (
+    WITHDRAWN_BY_APPLICANT,
     CaseMilestones,
     Figure,
     FigureFamily,
@@ -79,13 +80,13 @@ def _assigned_on_time(case: CaseMilestones) -> bool | None:
 def _undecided_past(case: CaseMilestones, now: datetime) -> datetime | None:
     """The decision due moment, if it has passed with no decision (nor withdrawal) while the
     case was not waiting for the applicant's missing material."""
-    finished = DECIDED in case.events or WITHDRAWN in case.events
+    finished = DECIDED in case.events or WITHDRAWN in case.events or case.ended_early
     return past_due(_decision_due(case), now, pending=not finished and not _waiting_for_applicant(case))
 
 
 def _unassigned_past(case: CaseMilestones, now: datetime) -> datetime | None:
     """The assignment due moment, if it has passed with aid granted and no lawyer assigned."""
-    pending = GRANTED in case.events and ASSIGNED not in case.events
+    pending = GRANTED in case.events and ASSIGNED not in case.events and not case.ended_early
     return past_due(moment(case.value(GRANTED, "assignment_due")), now, pending=pending)
 
 
@@ -146,6 +147,11 @@ FIGURES = LineFigures(
             passed(SUPPLEMENT_REQUESTED),
         ),
         "withdrawn": Figure("逾期未补正视为撤回 / Treated as withdrawn", _has(WITHDRAWN), passed(WITHDRAWN)),
+        "withdrawn_by_applicant": Figure(
+            "申请人撤回申请 / Withdrawn by the applicant",
+            _has(WITHDRAWN_BY_APPLICANT),
+            passed(WITHDRAWN_BY_APPLICANT),
+        ),
         "decided": Figure("已作出决定 / Decided", _has(DECIDED), passed(DECIDED), _decided_on_time),
         "granted": Figure("给予法律援助 / Granted", _has(GRANTED), passed(GRANTED)),
         "refused": Figure("不予法律援助 / Refused", _has(REFUSED), passed(REFUSED)),
@@ -242,6 +248,7 @@ def legal_aid_figures(cases: list[CaseMilestones], now: datetime) -> dict[str, A
                     "advance_aid",
                     "supplement_requested",
                     "withdrawn",
+                    "withdrawn_by_applicant",
                     "decided",
                     "granted",
                 )

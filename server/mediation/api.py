@@ -39,6 +39,7 @@ class _CountsSerializer(serializers.Serializer):
     concluded = serializers.IntegerField(help_text="ended in an agreement or a referral to the court")
     overruns = serializers.IntegerField(help_text="cases whose mediation ran past its deadline")
     confirmations_applied = serializers.IntegerField(help_text="applications for judicial confirmation")
+    withdrawn = serializers.IntegerField(help_text="withdrawn by the party who brought it")
     overdue = serializers.IntegerField()
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from server.processes.figures import (
+    WITHDRAWN_BY_APPLICANT,
     CaseMilestones,
     Figure,
     FigureFamily,
@@ -72,7 +73,7 @@ def _concluded_at(case: CaseMilestones) -> datetime | None:
 
 def _overdue_past(case: CaseMilestones, now: datetime) -> datetime | None:
     """`mediation_due` (recorded on acceptance) if it has passed with no agreement and no referral."""
-    pending = ACCEPTED in case.events and not _agreed(case) and not _referred(case)
+    pending = ACCEPTED in case.events and not _agreed(case) and not _referred(case) and not case.ended_early
     return past_due(moment(case.value(ACCEPTED, "mediation_due")), now, pending=pending)
 
 
@@ -119,6 +120,11 @@ FIGURES = LineFigures(
         ),
         **{f"counts.escalations.{level}": _escalated(level) for level in LEVELS},
         "counts.agreements": Figure("达成协议 / Agreements", _has(AGREEMENT), passed(AGREEMENT)),
+        "counts.withdrawn": Figure(
+            "当事人撤回 / Withdrawn by the party",
+            _has(WITHDRAWN_BY_APPLICANT),
+            passed(WITHDRAWN_BY_APPLICANT),
+        ),
         "counts.concluded": Figure(
             "已办结（协议或移送） / Concluded: agreement or referral",
             lambda case, now: _agreed(case) or _referred(case),
@@ -187,6 +193,7 @@ def mediation_figures(cases: list[CaseMilestones], *, now: Any = None) -> dict[s
                 "concluded": count("concluded"),
                 "overruns": count("overruns"),
                 "confirmations_applied": count("confirmations_applied"),
+                "withdrawn": count("withdrawn"),
                 "overdue": count("overdue"),
             },
             "rates": {

@@ -66,7 +66,7 @@ def _issued_on_time(case: CaseMilestones) -> bool | None:
 
 def _overdue_past(case: CaseMilestones, now: datetime) -> datetime | None:
     """`certificate_due` (set on acceptance) if it has passed with no certificate issued."""
-    pending = ACCEPTED in case.events and ISSUED not in case.events
+    pending = ACCEPTED in case.events and ISSUED not in case.events and not case.ended_early
     return past_due(moment(case.value(ACCEPTED, "certificate_due")), now, pending=pending)
 
 

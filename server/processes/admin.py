@@ -1,12 +1,22 @@
+"""The processes admin. Instances, tasks and timers are engine-backed and read only here: a
+case changes only through the engine (the API's case and task operations), never by editing
+its rows. Deadline settings stay editable; the operations' records are read only."""
+
 from django.contrib import admin
 
 from server.processes.models import (
+    Consultation,
     DeadlineSetting,
     HumanTask,
+    Incident,
     ProcessDefinition,
     ProcessInstance,
     ScheduledStart,
     Subscription,
+    Substitute,
+    Suspension,
+    TaskComment,
+    TaskCopy,
     Timer,
 )
 
@@ -18,47 +28,83 @@ class ProcessDefinitionAdmin(admin.ModelAdmin):
     readonly_fields = ["key", "version", "digest", "files", "deployed_by", "deployed_at"]
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Viewable, never added, changed or deleted here."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(ProcessInstance)
-class ProcessInstanceAdmin(admin.ModelAdmin):
-    list_display = ["id", "definition", "business_key", "organisation", "status", "created_at"]
+class ProcessInstanceAdmin(ReadOnlyAdmin):
+    list_display = ["id", "definition", "business_key", "organisation", "status", "stage", "created_at"]
     list_filter = ["status"]
-    # Engine-backed: only the engine changes them (through a start, completion or timer), so the
-    # admin shows them and cannot forge case data behind the diagram's back.
-    readonly_fields = [
-        "definition",
-        "organisation",
-        "org_path",
-        "applicant",
-        "started_by",
-        "status",
-        "data",
-        "state",
-        "serializer_version",
-        "lock_version",
-        "stage",
-        "next_deadline",
-        "next_timer_at",
-        "completed_at",
-        "error",
-    ]
+    search_fields = ["business_key"]
 
 
 @admin.register(HumanTask)
-class HumanTaskAdmin(admin.ModelAdmin):
+class HumanTaskAdmin(ReadOnlyAdmin):
     list_display = ["id", "name", "instance", "status", "assignee", "priority", "due_at"]
     list_filter = ["status"]
 
 
 @admin.register(Timer)
-class TimerAdmin(admin.ModelAdmin):
+class TimerAdmin(ReadOnlyAdmin):
     list_display = ["id", "instance", "bpmn_id", "due_at", "status", "fired_at"]
     list_filter = ["status"]
 
 
+@admin.register(Incident)
+class IncidentAdmin(ReadOnlyAdmin):
+    list_display = ["id", "instance", "kind", "bpmn_id", "status", "attempts", "created_at"]
+    list_filter = ["status", "kind"]
+
+
+@admin.register(Suspension)
+class SuspensionAdmin(ReadOnlyAdmin):
+    list_display = ["id", "instance", "started_at", "until", "ended_at", "working_days"]
+
+
+@admin.register(TaskComment)
+class TaskCommentAdmin(ReadOnlyAdmin):
+    list_display = ["id", "instance", "task", "author", "kind", "created_at"]
+    list_filter = ["kind"]
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(ReadOnlyAdmin):
+    list_display = ["id", "task", "asked_by", "consultant", "status", "created_at"]
+    list_filter = ["status"]
+
+
+@admin.register(TaskCopy)
+class TaskCopyAdmin(ReadOnlyAdmin):
+    list_display = ["id", "task", "sender", "recipient", "created_at"]
+
+
+@admin.register(Substitute)
+class SubstituteAdmin(ReadOnlyAdmin):
+    list_display = ["id", "user", "substitute", "starts_on", "ends_on"]
+
+
 @admin.register(DeadlineSetting)
 class DeadlineSettingAdmin(admin.ModelAdmin):
-    list_display = ["organisation", "key", "amount", "unit", "warn_before", "updated_at"]
-    list_filter = ["unit", "key"]
+    list_display = [
+        "organisation",
+        "key",
+        "amount",
+        "unit",
+        "warn_before",
+        "pauses_when_suspended",
+        "updated_at",
+    ]
+    list_filter = ["unit", "key", "pauses_when_suspended"]
     search_fields = ["organisation__code", "organisation__name", "key"]
 
 

@@ -391,7 +391,7 @@ class InstanceListApi(ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return ProcessInstance.objects.none()
-        return (
+        return selectors.with_incident_flag(
             selectors.instances_visible_to(self.request.user)
             .select_related("definition", "organisation", "applicant")
             .defer("state", "data", "definition__files")  # not shown in a list
@@ -586,7 +586,12 @@ class TaskCompleteApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         payload = TaskCompleteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        task = services.task_complete(task_id=pk, user=request.user, data=payload.validated_data["data"])
+        task = services.task_complete(
+            task_id=pk,
+            user=request.user,
+            data=payload.validated_data["data"],
+            comment=payload.validated_data["comment"],
+        )
         return Response(
             {
                 "task": TaskSerializer(task).data,
@@ -610,6 +615,9 @@ class DeadlineListApi(APIView):
                 "amount": serializers.IntegerField(),
                 "unit": serializers.CharField(),
                 "warn_before": serializers.IntegerField(),
+                "pauses_when_suspended": serializers.BooleanField(
+                    help_text="the clock stops while a case is suspended (中止)"
+                ),
                 "source": serializers.CharField(
                     help_text='"default" or the code of the organisation setting it'
                 ),
@@ -633,6 +641,7 @@ class DeadlineListApi(APIView):
                     "amount": rule.amount,
                     "unit": rule.unit,
                     "warn_before": rule.warn_before,
+                    "pauses_when_suspended": rule.pauses_when_suspended,
                     "source": rule.source,
                     "statutory_amount": statutory.amount,
                     "statutory_unit": statutory.unit,

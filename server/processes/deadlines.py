@@ -75,6 +75,7 @@ class StatutoryDeadline:
     label: str  # "中文 / English"
     basis: str = ""  # the rule it comes from
     warn_before: int = 2  # in the same unit
+    pauses_when_suspended: bool = True  # procedure rules: the clock stops while a case is suspended
 
 
 @dataclass(frozen=True)
@@ -87,16 +88,24 @@ class Deadline:
     warn_before: int
     label: str
     source: str  # "default" or the organisation code whose setting applies
+    pauses_when_suspended: bool = True
 
 
 _DEFAULTS: dict[str, StatutoryDeadline] = {}
 
 
 def register_deadline(
-    key: str, amount: int, unit: str, label: str, *, basis: str = "", warn_before: int = 2
+    key: str,
+    amount: int,
+    unit: str,
+    label: str,
+    *,
+    basis: str = "",
+    warn_before: int = 2,
+    pauses_when_suspended: bool = True,
 ) -> None:
     """Register a named deadline's statutory default (call from a service line's AppConfig.ready)."""
-    _DEFAULTS[key] = StatutoryDeadline(key, amount, unit, label, basis, warn_before)
+    _DEFAULTS[key] = StatutoryDeadline(key, amount, unit, label, basis, warn_before, pauses_when_suspended)
 
 
 def statutory_deadlines() -> dict[str, StatutoryDeadline]:
@@ -144,8 +153,24 @@ def deadline_for(key: str, organisation_code: str | None) -> Deadline:
     for path in ancestor_paths(paths.get(organisation_code or "", "")):
         row = rows.get((path, key))
         if row is not None:
-            return Deadline(key, row.amount, row.unit, row.warn_before, default.label, row.organisation.code)
-    return Deadline(key, default.amount, default.unit, default.warn_before, default.label, "default")
+            return Deadline(
+                key,
+                row.amount,
+                row.unit,
+                row.warn_before,
+                default.label,
+                row.organisation.code,
+                row.pauses_when_suspended,
+            )
+    return Deadline(
+        key,
+        default.amount,
+        default.unit,
+        default.warn_before,
+        default.label,
+        "default",
+        default.pauses_when_suspended,
+    )
 
 
 def add_period(start: datetime, amount: int, unit: str) -> datetime:
@@ -161,6 +186,20 @@ def add_period(start: datetime, amount: int, unit: str) -> datetime:
     if unit == "working_days":
         return calendar.end_of_day(calendar.add_working_days(local.date(), amount))
     raise ValueError(f"unknown deadline unit {unit!r}")
+
+
+def suspended_working_days(start: datetime, end: datetime) -> int:
+    """Working days a suspension from `start` to `end` took off the clock: the working days
+    after the day it began, up to and including the day it ended (same-day: none)."""
+    zone = calendar.local_zone()
+    return max(0, calendar.working_days_between(start.astimezone(zone).date(), end.astimezone(zone).date()))
+
+
+def postpone(moment: datetime, *, working_days: int) -> datetime:
+    """`moment` moved `working_days` working days later, at the same time of day."""
+    local = moment.astimezone(calendar.local_zone())
+    day = calendar.add_working_days(local.date(), working_days)
+    return datetime.combine(day, local.timetz())
 
 
 def subtract_period(end: datetime, amount: int, unit: str) -> datetime:

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -119,10 +120,20 @@ def figures_scope(user: AbstractBaseUser, query_params: Any) -> FiguresScope:
     )
 
 
+# What the case operations record that every line's figures read besides its own milestones:
+# the applicant withdrew the case (counted as withdrawn, never as refused), it was cancelled,
+# or it resumed after a suspension (its pausing deadlines moved, see `CaseMilestones.value`).
+WITHDRAWN_BY_APPLICANT = "instance.withdrawn"
+CANCELLED = "instance.cancelled"
+RESUMED = "instance.resumed"
+CASE_OPERATIONS = (WITHDRAWN_BY_APPLICANT, CANCELLED, RESUMED)
+
+
 @dataclass
 class CaseMilestones:
     """The milestone events of one case, by action: the first of each in `events`, every one
-    (in order) in `repeats`, for milestones a case can pass more than once."""
+    (in order) in `repeats`, for milestones a case can pass more than once. The case
+    operations' events (`CASE_OPERATIONS`) are there too."""
 
     instance_id: int
     business_key: str
@@ -135,8 +146,30 @@ class CaseMilestones:
         return event.created_at if event else None
 
     def value(self, action: str, name: str) -> Any:
+        """`name` as event `action` recorded it — a due moment moved on by every later resumption
+        that moved it (the clock stood still while the case was suspended)."""
         event = self.events.get(action)
-        return event.detail.get(name) if event else None
+        if event is None:
+            return None
+        value = event.detail.get(name)
+        for resumed in self.repeats.get(RESUMED, []):
+            moved = (resumed.detail.get("moved") or {}).get(name)
+            if resumed.pk > event.pk and isinstance(moved, dict) and moved.get("from") == value:
+                value = moved.get("to")
+        return value
+
+    @property
+    def withdrawn_by_applicant(self) -> bool:
+        return WITHDRAWN_BY_APPLICANT in self.events
+
+    @property
+    def ended_early(self) -> bool:
+        """Withdrawn by the applicant or cancelled: nothing is overdue on it any more."""
+        return WITHDRAWN_BY_APPLICANT in self.events or CANCELLED in self.events
+
+    def ended_before(self, action: str) -> bool:
+        """It ended early without ever passing `action` (withdrawn before the decision, say)."""
+        return self.ended_early and action not in self.events
 
     def values(self, action: str, name: str) -> list[Any]:
         """`name` as recorded by every event `action` of the case, in order."""
@@ -162,7 +195,8 @@ def case_milestones(scope: FiguresScope, *, prefix: str, cohort: str) -> list[Ca
     by_case: dict[int, dict[str, list[Event]]] = defaultdict(lambda: defaultdict(list))
     # Chain order, not id order: an id can be chosen by whoever inserts a row, a place in the chain
     # cannot. Events changed behind the triggers, forged or back-dated are left out (`events_sound`).
-    milestones = Event.objects.filter(instance_id__in=cohort_ids, action__startswith=prefix).order_by("seq")
+    mine = Q(action__startswith=prefix) | Q(action__in=CASE_OPERATIONS)
+    milestones = Event.objects.filter(mine, instance_id__in=cohort_ids).order_by("seq")
     for event in events_sound(milestones):
         by_case[event.instance_id][event.action].append(event)
     instances = ProcessInstance.objects.filter(pk__in=list(by_case)).values_list(

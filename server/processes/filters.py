@@ -87,14 +87,44 @@ class TaskFilter(django_filters.FilterSet):
         return queryset
 
 
+INCIDENT = "incident"
+
+
 class InstanceFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=InstanceStatus.choices)
+    status = django_filters.ChoiceFilter(
+        choices=[*InstanceStatus.choices, (INCIDENT, "有故障 / With an open incident")],
+        method="filter_status",
+        label="running, suspended, completed, cancelled, withdrawn, or incident (an open incident)",
+    )
     process = django_filters.CharFilter(field_name="definition__key")
+    version = IdFilter(field_name="definition__version")
     business_key = django_filters.CharFilter()
     organisation = IdFilter(field_name="organisation_id")
+    within = django_filters.CharFilter(
+        method="filter_within", label="organisation code: that organisation and everything below it"
+    )
+    stage = django_filters.CharFilter(field_name="stage", lookup_expr="icontains", max_length=100)
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="work in hand past its due date")
     started_after = BoundedIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     started_before = BoundedIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = ProcessInstance
         fields: list[str] = []
+
+    def filter_status(self, queryset, name, value):
+        if value == INCIDENT:
+            return queryset.filter(open_incidents=True)
+        return queryset.filter(status=value)
+
+    def filter_within(self, queryset, name, value):
+        from server.accounts.models import Organisation
+
+        organisation = Organisation.objects.filter(code=value.strip()).first()
+        return queryset.filter(org_path__startswith=organisation.path) if organisation else queryset.none()
+
+    def filter_overdue(self, queryset, name, value):
+        late = Q(
+            next_deadline__lt=timezone.now(), status__in=[InstanceStatus.RUNNING, InstanceStatus.SUSPENDED]
+        )
+        return queryset.filter(late) if value else queryset.exclude(late)

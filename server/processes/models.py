@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from server.accounts.models import Organisation
 
@@ -58,9 +58,17 @@ class ProcessDefinition(models.Model):
 
 class InstanceStatus(models.TextChoices):
     RUNNING = "running", "进行中 / Running"
+    SUSPENDED = "suspended", "已中止 / Suspended"
     COMPLETED = "completed", "已办结 / Completed"
-    ERROR = "error", "出错 / Error"
     CANCELLED = "cancelled", "已撤销 / Cancelled"
+    WITHDRAWN = "withdrawn", "已撤回 / Withdrawn"
+    # Cases stopped by a failure before incidents existed; migration 0005 turned them into
+    # running cases with an open incident, so no case has this status any more.
+    ERROR = "error", "出错 / Error"
+
+
+# A case that has ended: nothing more may be done to it.
+ENDED_STATUSES = frozenset({InstanceStatus.COMPLETED, InstanceStatus.CANCELLED, InstanceStatus.WITHDRAWN})
 
 
 class ProcessInstance(models.Model):
@@ -91,6 +99,12 @@ class ProcessInstance(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.TextField(
+        blank=True, help_text="why the case was cancelled or withdrawn, as the applicant is told"
+    )
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, help_text="when the applicant withdrew it (the case ends as withdrawn)"
+    )
 
     class Meta:
         ordering = ["-id"]
@@ -112,6 +126,13 @@ class TaskStatus(models.TextChoices):
     OPEN = "open", "待办 / Open"
     COMPLETED = "completed", "已完成 / Completed"
     CANCELLED = "cancelled", "已取消 / Cancelled"
+    RETURNED = "returned", "已退回 / Returned"
+
+
+class Delegation(models.TextChoices):
+    NONE = "", "—"
+    PENDING = "pending", "委派中 / With the delegate"
+    RESOLVED = "resolved", "已交回 / Handed back"
 
 
 class HumanTask(models.Model):
@@ -148,11 +169,35 @@ class HumanTask(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     completed_at = models.DateTimeField(null=True, blank=True)
+    # 委派: the owner handed the work to a delegate (the assignee meanwhile) and completes it
+    # once the delegate resolves it; `draft` holds what the delegate filled in.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    delegation = models.CharField(max_length=16, choices=Delegation.choices, default="", blank=True)
+    draft = models.JSONField(null=True, blank=True, help_text="form data the delegate handed back")
+    # 退回: the task came back to this step, from whom and why.
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    return_reason = models.TextField(blank=True)
+    # 催办: the last reminder, shown as a flag in the queue (at most one a day).
+    urged_at = models.DateTimeField(null=True, blank=True)
+    urged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    urge_note = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-priority", "due_sort", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["instance", "engine_task_id"], name="task_unique_engine_task"),
+            # A step sent back (or taken back) reopens under its old engine task id: one open
+            # row per engine task, any number of finished ones.
+            models.UniqueConstraint(
+                fields=["instance", "engine_task_id"],
+                name="task_unique_open_engine_task",
+                condition=Q(status="open"),
+            ),
         ]
         indexes = [
             models.Index(
@@ -340,6 +385,10 @@ class DeadlineSetting(models.Model):
     warn_before = models.PositiveIntegerField(
         default=2, help_text="预警提前量（与期限同单位）/ warning lead, in the deadline's unit"
     )
+    pauses_when_suspended = models.BooleanField(
+        default=True,
+        help_text="案件中止期间暂停计算（程序规定的默认做法）/ the clock stops while the case is suspended",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -372,3 +421,183 @@ class SavedTaskFilter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.name}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Case and task operations (issue 11): the records they leave beside the engine state
+
+
+class CommentKind(models.TextChoices):
+    OPINION = "opinion", "审批意见 / Opinion"
+    ANSWER = "answer", "征询答复 / Answer to a consultation"
+    RESOLUTION = "resolution", "委派办理意见 / Delegate's report"
+    RETURN = "return", "退回理由 / Reason for the return"
+
+
+class TaskComment(models.Model):
+    """An opinion (审批意见) on a task, kept with the case for good: never edited or deleted."""
+
+    instance = models.ForeignKey(ProcessInstance, on_delete=models.PROTECT, related_name="comments")
+    task = models.ForeignKey(HumanTask, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=CommentKind.choices, default=CommentKind.OPINION)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "审批意见 / opinion"
+        verbose_name_plural = "审批意见 / opinions"
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.task_id}: {self.text[:40]}"
+
+
+class ConsultationStatus(models.TextChoices):
+    OPEN = "open", "待答复 / Waiting for the answer"
+    ANSWERED = "answered", "已答复 / Answered"
+    CLOSED = "closed", "已关闭 / Closed without an answer"
+
+
+class Consultation(models.Model):
+    """加签 (before): a colleague's opinion the task needs before it can be completed."""
+
+    task = models.ForeignKey(HumanTask, on_delete=models.PROTECT, related_name="consultations")
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consultations"
+    )
+    question = models.TextField()
+    status = models.CharField(
+        max_length=16, choices=ConsultationStatus.choices, default=ConsultationStatus.OPEN
+    )
+    answer = models.ForeignKey(TaskComment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "consultant"], name="consultation_one_open", condition=Q(status="open")
+            )
+        ]
+        verbose_name = "征询意见 / consultation"
+        verbose_name_plural = "征询意见 / consultations"
+
+    def __str__(self) -> str:
+        return f"{self.consultant} on {self.task_id} ({self.status})"
+
+
+class TaskCopy(models.Model):
+    """抄送: someone who must know about a task, without acting on it ("抄送我的")."""
+
+    instance = models.ForeignKey(ProcessInstance, on_delete=models.PROTECT, related_name="copies")
+    task = models.ForeignKey(HumanTask, on_delete=models.PROTECT, related_name="copies")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="copies")
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["recipient", "-id"], name="copy_recipient_idx")]
+        verbose_name = "抄送 / copy"
+        verbose_name_plural = "抄送 / copies"
+
+    def __str__(self) -> str:
+        return f"{self.task_id} -> {self.recipient}"
+
+
+class Substitute(models.Model):
+    """代理人: while `user` is away (`starts_on` to `ends_on`, inclusive), tasks assigned to them
+    reach `substitute` too, who may do them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="substitutes")
+    substitute = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="standing_in"
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="substitute_period_order"),
+            models.CheckConstraint(condition=~Q(user=F("substitute")), name="substitute_not_self"),
+        ]
+        verbose_name = "代理人 / substitute"
+        verbose_name_plural = "代理人 / substitutes"
+
+    def __str__(self) -> str:
+        return f"{self.substitute} for {self.user} {self.starts_on}–{self.ends_on}"
+
+
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", "待处理 / Open"
+    RESOLVED = "resolved", "已解决 / Resolved"
+
+
+class Incident(models.Model):
+    """A failure where no user was waiting (a timer path, a background service, a script).
+
+    The case keeps its state as it was before the failure and waits: the timer sweep leaves
+    it alone until an operator retries the step (after fixing the cause) or resolves the
+    incident by hand. `kind` says how a retry re-runs the step (see services.incidents).
+    """
+
+    instance = models.ForeignKey(ProcessInstance, on_delete=models.PROTECT, related_name="incidents")
+    kind = models.CharField(max_length=32, default="timer")
+    bpmn_id = models.CharField(max_length=255, blank=True, help_text="the step that failed")
+    element_name = models.CharField(max_length=255, blank=True)
+    error = models.TextField()
+    attempts = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=16, choices=IncidentStatus.choices, default=IncidentStatus.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    last_attempt_at = models.DateTimeField(auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["instance"], name="incident_open_idx", condition=Q(status="open"))]
+        verbose_name = "故障 / incident"
+        verbose_name_plural = "故障 / incidents"
+
+    def __str__(self) -> str:
+        return f"{self.instance} {self.bpmn_id}: {self.error[:60]}"
+
+
+class Suspension(models.Model):
+    """One period a case was suspended (中止), with why and how many working days it lasted."""
+
+    instance = models.ForeignKey(ProcessInstance, on_delete=models.PROTECT, related_name="suspensions")
+    reason = models.TextField()
+    until = models.DateField(
+        null=True, blank=True, help_text="planned resumption; the worker resumes it then"
+    )
+    suspended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(auto_now_add=True)
+    resumed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    working_days = models.IntegerField(null=True, blank=True, help_text="working days the clock stood still")
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instance"], name="suspension_one_open", condition=Q(ended_at=None)
+            )
+        ]
+        verbose_name = "中止 / suspension"
+        verbose_name_plural = "中止 / suspensions"
+
+    def __str__(self) -> str:
+        return f"{self.instance} suspended {self.started_at:%Y-%m-%d}"

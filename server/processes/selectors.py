@@ -14,13 +14,15 @@ from server.processes.deadlines import process_working_days_left
 from server.processes.engine import engine, package_for
 from server.processes.models import (
     CANDIDATE_USER_PREFIX,
+    Delegation,
     HumanTask,
     InstanceStatus,
     ProcessDefinition,
     ProcessInstance,
+    Substitute,
     TaskStatus,
 )
-from workflows import ElementStates
+from workflows import TASK_ACTIONS, ElementStates, HumanTaskSpec
 
 APPLICANT_GROUP = Role.APPLICANT.value
 
@@ -34,15 +36,33 @@ def instances_visible_to(user: AbstractBaseUser) -> QuerySet[ProcessInstance]:
     return ProcessInstance.objects.filter(q)
 
 
+def substituted_users(user: AbstractBaseUser, today: Any = None) -> list[int]:
+    """Ids of the colleagues `user` stands in for today (代理人): their tasks reach `user` too."""
+    cached = getattr(user, "_lexflow_substituted", None)
+    if cached is None:
+        day = today or timezone.localdate()
+        cached = list(
+            Substitute.objects.filter(substitute=user, starts_on__lte=day, ends_on__gte=day).values_list(
+                "user_id", flat=True
+            )
+        )
+        user._lexflow_substituted = cached
+    return cached
+
+
 def _queue_q(user: AbstractBaseUser) -> Q:
     """Tasks a user may work: a candidate group matching one of their roles within that role's
     organisation scope, tasks for the applicant group on the user's own cases, tasks naming
-    them as a candidate user, and tasks assigned to them."""
+    them as a candidate user, tasks assigned to them, and tasks assigned to colleagues they
+    stand in for today."""
     q = (
         Q(assignee=user)
         | Q(candidates__group=APPLICANT_GROUP, instance__applicant=user)
         | Q(candidates__group=f"{CANDIDATE_USER_PREFIX}{user.get_username()}")
     )
+    today = timezone.localdate()
+    standing_in = Substitute.objects.filter(substitute=user, starts_on__lte=today, ends_on__gte=today)
+    q |= Q(assignee_id__in=standing_in.values("user_id"))  # a subquery: the queue stays one query
     for grant in user_grants(user):
         if grant.role in STAFF_ROLES:
             q |= Q(candidates__group=grant.role, org_path__startswith=grant.path)
@@ -140,6 +160,16 @@ def task_is_actionable_by(task: HumanTask, user: AbstractBaseUser) -> bool:
     """May `user` claim and complete `task`? The same rule as the queue (`_queue_q`)."""
     if task.assignee_id == user.pk or user.get_username() in (task.candidate_users or ()):
         return True
+    if task.assignee_id is not None and task.assignee_id in substituted_users(user):
+        return True
+    return task_group_member(task, user)
+
+
+def task_group_member(task: HumanTask, user: AbstractBaseUser) -> bool:
+    """Is the task for one of `user`'s roles in their organisation scope (whoever holds it now)?
+    Who a task may be transferred or assigned to."""
+    if user.get_username() in (task.candidate_users or ()):
+        return True
     groups = set(task.candidate_groups)
     if APPLICANT_GROUP in groups and task.instance.applicant_id == user.pk:
         return True
@@ -235,11 +265,263 @@ def _applicant_fields(instance: ProcessInstance) -> frozenset[str]:
     return info.applicant_fields if info is not None else frozenset({"case"})
 
 
+# ---------------------------------------------------------------------------------------------
+# Case and task operations: who may do what (the services enforce it, the API lists it)
+
+# Who may put a queue task on a named person (指派): the heads of the organisation and above.
+ASSIGNING_ROLES = frozenset({Role.DIRECTOR, Role.SUPERVISOR, Role.ADMIN})
+# Who may cancel, suspend and resume cases and deal with incidents: administrators and directors.
+OPERATING_ROLES = frozenset({Role.DIRECTOR, Role.ADMIN})
+# Incidents are also listed for supervisors, who watch the organisations below them.
+INCIDENT_READERS = OPERATING_ROLES | {Role.SUPERVISOR}
+
+
+def user_has_role_over(user: AbstractBaseUser | None, org_path: str, roles: frozenset[str]) -> bool:
+    """Does `user` hold one of `roles` in the organisation at `org_path` or one above it?"""
+    if user is None or not user.is_authenticated:
+        return False
+    return any(grant.role in roles and org_path.startswith(grant.path) for grant in user_grants(user))
+
+
+def task_works_for(task: HumanTask, user: AbstractBaseUser) -> bool:
+    """May `user` do the work of `task` now: it is open, theirs or nobody's (or a colleague's they
+    stand in for), for their role and organisation, and not out with a delegate?"""
+    if task.status != TaskStatus.OPEN or not task_is_actionable_by(task, user):
+        return False
+    return task.assignee_id in (None, user.pk) or task.assignee_id in substituted_users(user)
+
+
+def task_node(task: HumanTask) -> HumanTaskSpec | None:
+    info = package_for(task.instance.definition).processes.get(task.instance.definition.key)
+    return info.human_tasks.get(task.bpmn_id) if info is not None else None
+
+
+# Applicants' own tasks (a supplement, a rating) are not passed around: no transfer, delegation,
+# return, consultation or taking back, unless the diagram says so.
+APPLICANT_TASK_ACTIONS = frozenset({"comment", "copy", "urge"})
+
+
+def task_offered_actions(task: HumanTask) -> frozenset[str]:
+    """The operations the task's node offers: the diagram's `actions`, else the defaults."""
+    node = task_node(task)
+    if node is not None and node.actions is not None:
+        return frozenset(node.actions)
+    if APPLICANT_GROUP in (task.candidate_groups or []):
+        return APPLICANT_TASK_ACTIONS
+    return frozenset(TASK_ACTIONS)
+
+
+def task_available_actions(task: HumanTask, user: AbstractBaseUser) -> list[str]:
+    """What `user` may do to `task` now, for the buttons of the task page (the services check
+    each again, with the case locked)."""
+    instance = task.instance
+    offered = task_offered_actions(task)
+    staff = user_sees_whole_case(user, instance)
+    suspended = instance.status == InstanceStatus.SUSPENDED
+    running = instance.status in (InstanceStatus.RUNNING, InstanceStatus.SUSPENDED)
+    available: list[str] = []
+    if task.status == TaskStatus.COMPLETED:
+        if "withdraw" in offered and task.completed_by_id == user.pk and running and not suspended:
+            available.append("withdraw")
+        if "comment" in offered and staff:
+            available.append("comment")
+        return available
+    if task.status != TaskStatus.OPEN or not running:
+        return available
+    works = task_works_for(task, user)
+    delegated = task.delegation == Delegation.PENDING
+    mine = task.assignee_id == user.pk or (
+        task.assignee_id is not None and task.assignee_id in substituted_users(user)
+    )
+    if not suspended:
+        if task.assignee_id is None and task_is_actionable_by(task, user):
+            available.append("claim")
+        if works and not delegated:
+            available += ["complete"]
+            available += [name for name in ("return", "consult") if name in offered]
+        if mine and not delegated and "delegate" in offered:
+            available.append("delegate")
+        if mine and delegated:
+            available.append("resolve")
+    if task.assignee_id is not None and (mine or user_has_role_over(user, task.org_path, ASSIGNING_ROLES)):
+        available.append("unclaim")
+    if (
+        "transfer" in offered
+        and not delegated
+        and (
+            mine
+            or (task.assignee_id is None and works)
+            or user_has_role_over(user, task.org_path, ASSIGNING_ROLES)
+        )
+    ):
+        available.append("transfer")
+    if user_has_role_over(user, task.org_path, ASSIGNING_ROLES):
+        available.append("assign")
+    if staff:
+        available += [name for name in ("comment", "copy") if name in offered]
+        if "urge" in offered and not suspended and task.assignee_id != user.pk:
+            available.append("urge")
+    elif "comment" in offered and works:
+        available.append("comment")  # an applicant may add a note to their own task
+    return list(dict.fromkeys(available))
+
+
+def instance_available_actions(instance: ProcessInstance, user: AbstractBaseUser) -> list[str]:
+    """Case operations `user` may take on `instance` now (the console's buttons)."""
+    available: list[str] = []
+    if instance.status in (InstanceStatus.RUNNING, InstanceStatus.SUSPENDED):
+        if user_has_role_over(user, instance.org_path, OPERATING_ROLES):
+            available.append("cancel")
+            available.append("resume" if instance.status == InstanceStatus.SUSPENDED else "suspend")
+        if user_has_role_over(user, instance.org_path, frozenset({Role.ADMIN})):
+            available.append("data")
+        if instance.applicant_id == user.pk and instance_withdrawal_refusal(instance) is None:
+            available.append("withdraw")
+    return available
+
+
+def instance_withdrawal_refusal(instance: ProcessInstance) -> str | None:
+    """Why the applicant may not withdraw the case now, or None when they may.
+
+    The process must allow it (`withdrawable`), the case must not have passed one of the nodes
+    it may be withdrawn until (`withdrawableUntil`), and no node the case is at may say no;
+    a node saying yes allows it whatever the process says.
+    """
+    if instance.status not in (InstanceStatus.RUNNING, InstanceStatus.SUSPENDED):
+        return "案件已结束 / The case has ended."
+    info = package_for(instance.definition).processes.get(instance.definition.key)
+    if info is None:
+        return "此流程不可撤回 / This process cannot be withdrawn."
+    states = instance_element_states(instance)
+    here = [
+        info.annotations[bpmn_id].withdrawable for bpmn_id in states.current if bpmn_id in info.annotations
+    ]
+    if False in here:
+        return "当前环节不可撤回 / The case cannot be withdrawn at this step."
+    if True in here:
+        return None
+    if not info.withdrawable:
+        return "此流程不可撤回 / This process cannot be withdrawn."
+    passed = [bpmn_id for bpmn_id in info.withdrawable_until if bpmn_id in states.completed]
+    if passed:
+        return "已作出决定，不能再撤回 / The case is past the point where it can be withdrawn."
+    return None
+
+
+def task_return_targets(task: HumanTask) -> list[dict[str, Any]]:
+    """The steps an open task can send the case back to, nearest first, each with who did it."""
+    from workflows import TaskNotReady
+
+    instance = task.instance
+    running = engine().restore(package_for(instance.definition), instance.state)
+    try:
+        targets = running.return_targets(task.engine_task_id)
+    except TaskNotReady:
+        return []
+    done = {
+        row.engine_task_id: row
+        for row in HumanTask.objects.filter(
+            instance=instance,
+            status=TaskStatus.COMPLETED,
+            engine_task_id__in=[target.task_id for target in targets],
+        )
+        .select_related("completed_by")
+        .order_by("completed_at", "id")
+    }
+    return [
+        {
+            "bpmn_id": target.bpmn_id,
+            "name": target.name,
+            "done_by": done[target.task_id].completed_by if target.task_id in done else None,
+            "done_at": done[target.task_id].completed_at if target.task_id in done else None,
+        }
+        for target in targets
+    ]
+
+
+def copies_for(user: AbstractBaseUser) -> QuerySet[Any]:
+    """抄送我的: tasks copied to `user`, newest first, of cases they still see."""
+    from server.processes.models import TaskCopy
+
+    return (
+        TaskCopy.objects.filter(recipient=user, instance__in=instances_visible_to(user))
+        .select_related("sender", "task", "instance__definition")
+        .defer("instance__state", "instance__data", "instance__definition__files")
+        .order_by("-id")
+    )
+
+
+def incidents_visible_to(user: AbstractBaseUser) -> QuerySet[Any]:
+    """Incidents of the cases in the organisations where `user` operates or supervises."""
+    from server.processes.models import Incident
+
+    q = Q(pk__in=[])
+    for grant in user_grants(user):
+        if grant.role in INCIDENT_READERS:
+            q |= Q(instance__org_path__startswith=grant.path)
+    return (
+        Incident.objects.filter(q)
+        .select_related("instance__definition", "instance__organisation", "resolved_by")
+        .defer("instance__state", "instance__data", "instance__definition__files")
+        .order_by("-id")
+    )
+
+
+def with_incident_flag(cases: QuerySet[ProcessInstance]) -> QuerySet[ProcessInstance]:
+    """`open_incidents` on each case: an open incident waits for an operator."""
+    from django.db.models import Exists, OuterRef
+
+    from server.processes.models import Incident, IncidentStatus
+
+    return cases.annotate(
+        open_incidents=Exists(Incident.objects.filter(instance=OuterRef("pk"), status=IncidentStatus.OPEN))
+    )
+
+
+def instance_open_incident(instance: ProcessInstance) -> Any:
+    from server.processes.models import IncidentStatus
+
+    return instance.incidents.filter(status=IncidentStatus.OPEN).order_by("-id").first()
+
+
+def people_in_scope(
+    user: AbstractBaseUser, *, query: str = "", role: str = "", organisation: str = ""
+) -> Any:
+    """Staff `user` may name (transfer, assign, copy, consult, a substitute): active users holding a
+    staff role in an organisation within the user's scope or above the user's own (a supervisor
+    at the city is named from the county). Searched by username or name."""
+    from django.contrib.auth import get_user_model
+
+    from server.accounts.models import Membership
+
+    paths = [grant.path for grant in user_grants(user) if grant.role in STAFF_ROLES]
+    if not paths:
+        return get_user_model().objects.none()
+    reach = Q(pk__in=[])
+    for path in paths:
+        reach |= Q(organisation__path__startswith=path)
+        for ancestor in path.strip("/").split("/")[:-1]:
+            reach |= Q(organisation_id=int(ancestor))
+    memberships = Membership.objects.filter(reach, role__in=STAFF_ROLES)
+    if role:
+        memberships = memberships.filter(role=role)
+    if organisation:
+        memberships = memberships.filter(organisation__code=organisation)
+    users = get_user_model().objects.filter(is_active=True, pk__in=memberships.values("user_id"))
+    query = query.strip()
+    if query:
+        users = users.filter(
+            Q(username__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
+        )
+    return users.order_by("username")
+
+
 def timers_next_due_in(now: datetime | None = None) -> float | None:
     """Seconds until the next waiting timer of a running case falls due (0 if one is due), or None."""
     now = now or timezone.now()
     due_at = (
         ProcessInstance.objects.filter(status=InstanceStatus.RUNNING, next_timer_at__isnull=False)
+        .exclude(incidents__status="open")  # waits for an operator, not for the sweep
         .order_by("next_timer_at")
         .values_list("next_timer_at", flat=True)
         .first()

@@ -4,8 +4,13 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from server.accounts.models import Role
+from server.core.bounds import MAX_ID
 from server.processes.engine import package_for
 from server.processes.models import (
+    CommentKind,
+    ConsultationStatus,
+    Delegation,
+    IncidentStatus,
     InstanceStatus,
     ProcessDefinition,
     SubscriptionKind,
@@ -15,8 +20,13 @@ from server.processes.models import (
 from server.processes.selectors import (
     case_data_for,
     event_detail_for,
+    instance_available_actions,
+    instance_open_incident,
+    task_available_actions,
     task_in_green_channel,
+    task_node,
     task_working_days_left,
+    user_sees_whole_case,
 )
 
 
@@ -143,6 +153,17 @@ class TaskSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     claimed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     completed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    urged_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="催办: when it was last urged (the queue's flag)"
+    )
+    urge_note = serializers.CharField(read_only=True)
+    delegation = serializers.ChoiceField(
+        choices=Delegation.choices, read_only=True, help_text="委派: with the delegate, or handed back"
+    )
+    owner = UserRefSerializer(read_only=True, allow_null=True, help_text="who delegated it and completes it")
+    return_reason = serializers.CharField(
+        read_only=True, help_text="退回: why the case came back to this step"
+    )
 
     def get_overdue(self, task) -> bool:
         return bool(task.due_at and task.status == "open" and task.due_at < timezone.now())
@@ -154,11 +175,89 @@ class TaskSerializer(serializers.Serializer):
         return task_working_days_left(task)
 
 
+class CommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    task = serializers.IntegerField(source="task_id", read_only=True)
+    author = UserRefSerializer(read_only=True)
+    kind = serializers.ChoiceField(choices=CommentKind.choices, read_only=True)
+    text = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class ConsultationSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    asked_by = UserRefSerializer(read_only=True)
+    consultant = UserRefSerializer(read_only=True)
+    question = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=ConsultationStatus.choices, read_only=True)
+    answer = CommentSerializer(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
 class TaskDetailSerializer(TaskSerializer):
     form = serializers.CharField(read_only=True)
     form_schema = serializers.SerializerMethodField()
     ui_schema = serializers.SerializerMethodField()
     data = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField(
+        help_text="what the caller may do to the task now: claim, unclaim, complete, transfer, delegate, "
+        "resolve, return, withdraw, consult, copy, comment, urge, assign"
+    )
+    opinion_required = serializers.SerializerMethodField(help_text="completing needs an opinion")
+    comments = serializers.SerializerMethodField()
+    consultations = serializers.SerializerMethodField()
+    returned_by = UserRefSerializer(read_only=True, allow_null=True)
+    completed_by = UserRefSerializer(read_only=True, allow_null=True)
+    draft = serializers.JSONField(read_only=True, allow_null=True, help_text="what the delegate filled in")
+    prefill = serializers.SerializerMethodField(
+        help_text="for a step sent back or taken back: the data it was last completed with"
+    )
+
+    def get_actions(self, task) -> list[str]:
+        viewer = self.context.get("viewer")
+        return task_available_actions(task, viewer) if viewer is not None else []
+
+    def get_opinion_required(self, task) -> bool:
+        node = task_node(task)
+        return bool(node and node.opinion_required)
+
+    @extend_schema_field(CommentSerializer(many=True))
+    def get_comments(self, task) -> list[dict]:
+        if not self._staff(task) and task.instance.applicant_id != getattr(
+            self.context.get("viewer"), "pk", None
+        ):
+            return []
+        comments = task.comments.select_related("author").order_by("id")
+        return CommentSerializer(comments, many=True).data
+
+    @extend_schema_field(ConsultationSerializer(many=True))
+    def get_consultations(self, task) -> list[dict]:
+        if not self._staff(task):
+            return []
+        rows = task.consultations.select_related("asked_by", "consultant", "answer__author").order_by("id")
+        return ConsultationSerializer(rows, many=True).data
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_prefill(self, task) -> dict | None:
+        if task.status != TaskStatus.OPEN:
+            return None
+        last = (
+            task.instance.tasks.filter(
+                engine_task_id=task.engine_task_id,
+                status=TaskStatus.COMPLETED,
+                completed_at__lt=task.created_at,
+            )
+            .order_by("-completed_at")
+            .first()
+        )
+        if last is None:
+            return None
+        event = last.events.filter(action="task.completed").order_by("-id").first()
+        submitted = event.detail.get("submitted") if event is not None else None
+        return submitted if isinstance(submitted, dict) else None
+
+    def _staff(self, task) -> bool:
+        return user_sees_whole_case(self.context.get("viewer"), task.instance)
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_data(self, task) -> dict:
@@ -219,6 +318,51 @@ class InstanceSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
     completed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    end_reason = serializers.CharField(
+        read_only=True, help_text="why the case was cancelled or withdrawn, as the applicant is told"
+    )
+    has_incident = serializers.SerializerMethodField(
+        help_text="an open incident waits for an operator (staff)"
+    )
+
+    def get_has_incident(self, instance) -> bool:
+        viewer = self.context.get("viewer") or getattr(self.context.get("request"), "user", None)
+        if not user_sees_whole_case(viewer, instance):
+            return False  # the applicant sees a neutral stage
+        flagged = getattr(instance, "open_incidents", None)
+        if flagged is not None:
+            return bool(flagged)
+        return instance.incidents.filter(status=IncidentStatus.OPEN).exists()
+
+
+class IncidentRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    bpmn_id = serializers.CharField(read_only=True)
+    element_name = serializers.CharField(read_only=True)
+    error = serializers.CharField(read_only=True)
+    attempts = serializers.IntegerField(read_only=True)
+    status = serializers.ChoiceField(choices=IncidentStatus.choices, read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    last_attempt_at = serializers.DateTimeField(read_only=True)
+
+
+class IncidentSerializer(IncidentRefSerializer):
+    instance = serializers.IntegerField(source="instance_id", read_only=True)
+    business_key = serializers.CharField(source="instance.business_key", read_only=True)
+    process = serializers.CharField(source="instance.definition.key", read_only=True)
+    process_name = serializers.CharField(source="instance.definition.name", read_only=True)
+    organisation = serializers.CharField(source="instance.organisation.code", read_only=True)
+    resolved_by = UserRefSerializer(read_only=True, allow_null=True)
+    resolved_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    resolution = serializers.CharField(read_only=True)
+
+
+class SuspensionSerializer(serializers.Serializer):
+    reason = serializers.CharField(read_only=True)
+    until = serializers.DateField(read_only=True, allow_null=True)
+    started_at = serializers.DateTimeField(read_only=True)
+    suspended_by = UserRefSerializer(read_only=True)
 
 
 class EventSerializer(serializers.Serializer):
@@ -240,6 +384,29 @@ class InstanceStateSerializer(InstanceSerializer):
     error = serializers.CharField(read_only=True)
     data = serializers.SerializerMethodField()
     tasks = serializers.SerializerMethodField()
+    incident = serializers.SerializerMethodField(help_text="the open incident, for staff")
+    suspension = serializers.SerializerMethodField(help_text="why and until when the case is suspended")
+    actions = serializers.SerializerMethodField(
+        help_text="case operations the caller may take now: cancel, suspend, resume, withdraw, data"
+    )
+
+    @extend_schema_field(IncidentRefSerializer(allow_null=True))
+    def get_incident(self, instance) -> dict | None:
+        if not user_sees_whole_case(self.context.get("viewer"), instance):
+            return None
+        incident = instance_open_incident(instance)
+        return IncidentRefSerializer(incident).data if incident is not None else None
+
+    @extend_schema_field(SuspensionSerializer(allow_null=True))
+    def get_suspension(self, instance) -> dict | None:
+        if instance.status != InstanceStatus.SUSPENDED:
+            return None
+        suspension = instance.suspensions.filter(ended_at=None).select_related("suspended_by").first()
+        return SuspensionSerializer(suspension).data if suspension is not None else None
+
+    def get_actions(self, instance) -> list[str]:
+        viewer = self.context.get("viewer")
+        return instance_available_actions(instance, viewer) if viewer is not None else []
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_data(self, instance) -> dict:
@@ -339,11 +506,133 @@ class InstanceStartSerializer(serializers.Serializer):
 
 class TaskCompleteSerializer(serializers.Serializer):
     data = serializers.JSONField(required=False, default=dict)
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=4000,
+        help_text="审批意见: the opinion given with it",
+    )
 
     def validate_data(self, value):
         if not isinstance(value, dict):
             raise serializers.ValidationError("Must be a JSON object.")
         return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Task and case operations (inputs: the services check the values and name the field)
+
+
+class TransferInputSerializer(serializers.Serializer):
+    to = serializers.CharField(help_text="username of the colleague")
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class AssignInputSerializer(serializers.Serializer):
+    to = serializers.CharField(help_text="username")
+
+
+class ResolveInputSerializer(serializers.Serializer):
+    comment = serializers.CharField(allow_blank=True, required=False, default="")
+    data = serializers.JSONField(
+        required=False, default=None, allow_null=True, help_text="the form as filled in"
+    )
+
+
+class ReturnInputSerializer(serializers.Serializer):
+    to = serializers.CharField(help_text="BPMN id of the step to send the case back to (see return-targets)")
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class ReturnTargetSerializer(serializers.Serializer):
+    bpmn_id = serializers.CharField()
+    name = serializers.CharField()
+    done_by = UserRefSerializer(allow_null=True)
+    done_at = serializers.DateTimeField(allow_null=True)
+
+
+class CommentInputSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class PeopleInputSerializer(serializers.Serializer):
+    to = serializers.ListField(child=serializers.CharField(), allow_empty=True, help_text="usernames")
+
+
+class CopyInputSerializer(PeopleInputSerializer):
+    note = serializers.CharField(allow_blank=True, required=False, default="", max_length=500)
+
+
+class ConsultInputSerializer(PeopleInputSerializer):
+    question = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class UrgeInputSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True, required=False, default="", max_length=500)
+
+
+class BulkInputSerializer(serializers.Serializer):
+    action = serializers.CharField(help_text="claim, unclaim or assign")
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), allow_empty=True
+    )
+    to = serializers.CharField(required=False, allow_blank=True, default="", help_text="username, for assign")
+
+
+class BulkResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    status = serializers.IntegerField(help_text="what the single operation would have answered")
+    detail = serializers.CharField()
+
+
+class CopyRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    task = TaskSerializer()
+    sender = UserRefSerializer()
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class SubstituteSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    substitute = UserRefSerializer(read_only=True)
+    starts_on = serializers.DateField(read_only=True)
+    ends_on = serializers.DateField(read_only=True)
+    note = serializers.CharField(read_only=True)
+
+
+class SubstituteInputSerializer(serializers.Serializer):
+    substitute = serializers.CharField(help_text="username of the colleague")
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class ReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class SuspendInputSerializer(ReasonInputSerializer):
+    until = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="resumes by itself then"
+    )
+
+
+class DataChangeInputSerializer(ReasonInputSerializer):
+    changes = serializers.JSONField(help_text="variable -> corrected value")
+
+
+class NoteInputSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class PersonSerializer(UserRefSerializer):
+    roles = serializers.SerializerMethodField()
+
+    def get_roles(self, user) -> list[str]:
+        return sorted({m.role for m in user.memberships.all()})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,6 +12,19 @@ from rest_framework.test import APIClient
 from tests.conftest import fixture_files
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _official_calendar_built():
+    """Build the official calendar of the years the scenarios run in once per test process:
+    built inside a deadline script, under the script time limit's tracer, the first build can
+    take most of a busy machine's second."""
+    from datetime import date
+
+    from server.core import calendar
+
+    for year in (2025, 2026, 2027):
+        calendar._official(year).is_working_day(date(year, 1, 2))
+
+
 @pytest.fixture
 def demo(db):
     from server.accounts.demo import seed_demo

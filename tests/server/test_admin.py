@@ -63,3 +63,17 @@ def _request(client):
     request = RequestFactory().get("/admin/")
     request.user = get_user_model().objects.get(username="admin")
     return request
+
+
+def test_cases_tasks_and_timers_are_read_only_in_the_admin(admin_client, client_for, approval):
+    from server.processes.models import HumanTask, ProcessInstance, Timer
+    from tests.server.conftest import start_approval
+
+    start_approval(client_for("applicant"))
+    for model in (ProcessInstance, HumanTask, Timer):
+        row = model.objects.first()
+        base = f"/admin/processes/{model._meta.model_name}/"
+        assert admin_client.get(f"{base}add/").status_code == 403, base
+        page = admin_client.get(f"{base}{row.pk}/change/")
+        assert page.status_code == 200 and b'name="_save"' not in page.content, base  # a view, no form
+        assert admin_client.post(f"{base}{row.pk}/delete/", {"post": "yes"}).status_code == 403, base

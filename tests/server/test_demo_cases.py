@@ -54,6 +54,23 @@ def test_the_supervisor_sees_figures_for_every_service_line(seeded, client_for):
         assert response.json()["scope"]["organisation"]["code"] == "LN-SY"
 
 
+def test_the_demo_has_a_case_of_each_operation_for_the_console(seeded):
+    assert (
+        HumanTask.objects.filter(status="open", bpmn_id="check_completeness")
+        .exclude(return_reason="")
+        .exists()
+    )
+    assert ProcessInstance.objects.filter(
+        definition__key="legal_aid_application", status="suspended"
+    ).exists()
+    assert (
+        ProcessInstance.objects.filter(definition__key="mediation", status="cancelled")
+        .exclude(end_reason="")
+        .exists()
+    )
+    assert ProcessInstance.objects.filter(definition__key="complaint", status="withdrawn").exists()
+
+
 def test_the_demo_s_history_is_one_whole_chain_and_its_closed_cases_get_archives(seeded):
     """The demo back-dates its cases, but each case's events run forward in time and every
     milestone sits with its step: the verification finds the whole chain sound."""

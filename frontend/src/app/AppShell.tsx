@@ -17,6 +17,7 @@ const NAV: NavItem[] = [
   { key: 'workbench', path: '/workbench', roles: [...STAFF_ROLES, 'supervisor', 'designer', 'admin'] },
   { key: 'designer', path: '/designer', roles: ['designer', 'admin'] },
   { key: 'dashboard', path: '/dashboard', roles: ['supervisor', 'director', 'admin'] },
+  { key: 'console', path: '/workbench/console', roles: ['director', 'admin'] },
 ]
 
 const linkStyle = ({ isActive }: { isActive: boolean }) => ({

@@ -51,13 +51,64 @@ export interface Task {
   green_channel?: boolean
   working_days_left?: number | null
   instance_status?: string
+  /** 催办: when it was last urged, and the note */
+  urged_at?: string | null
+  urge_note?: string
+  /** 委派: '' (none), 'pending' (with the delegate) or 'resolved' (handed back) */
+  delegation?: '' | 'pending' | 'resolved'
+  owner?: UserRef | null
+  /** 退回: why the case came back to this step */
+  return_reason?: string
 }
+
+export interface TaskComment {
+  id: number
+  task: number
+  author: UserRef
+  kind: 'opinion' | 'answer' | 'resolution' | 'return'
+  text: string
+  created_at: string
+}
+
+export interface Consultation {
+  id: number
+  asked_by: UserRef
+  consultant: UserRef
+  question: string
+  status: 'open' | 'answered' | 'closed'
+  answer: TaskComment | null
+  created_at: string
+}
+
+/** What the caller may do to a task now, as the server says (`TaskDetail.actions`). */
+export type TaskAction =
+  | 'claim'
+  | 'unclaim'
+  | 'complete'
+  | 'transfer'
+  | 'delegate'
+  | 'resolve'
+  | 'return'
+  | 'withdraw'
+  | 'consult'
+  | 'copy'
+  | 'comment'
+  | 'urge'
+  | 'assign'
 
 export interface TaskDetail extends Task {
   form: string
   form_schema: Record<string, unknown> | null
   ui_schema: Record<string, unknown> | null
   data: Record<string, unknown>
+  actions?: TaskAction[]
+  opinion_required?: boolean
+  comments?: TaskComment[]
+  consultations?: Consultation[]
+  returned_by?: UserRef | null
+  completed_by?: UserRef | null
+  draft?: Record<string, unknown> | null
+  prefill?: Record<string, unknown> | null
 }
 
 export interface Timer {
@@ -91,13 +142,34 @@ export interface Instance {
   created_at: string
   updated_at: string
   completed_at: string | null
+  /** why it was cancelled or withdrawn, as the applicant is told */
+  end_reason?: string
+  /** an open incident waits for an operator (staff only) */
+  has_incident?: boolean
 }
+
+export interface IncidentRef {
+  id: number
+  kind: string
+  bpmn_id: string
+  element_name: string
+  error: string
+  attempts: number
+  status: 'open' | 'resolved'
+  created_at: string
+  last_attempt_at: string
+}
+
+export type CaseAction = 'cancel' | 'suspend' | 'resume' | 'withdraw' | 'data'
 
 export interface InstanceDetail extends Instance {
   error: string
   data: Record<string, unknown>
   tasks: Task[]
   timers: Timer[]
+  incident?: IncidentRef | null
+  suspension?: { reason: string; until: string | null; started_at: string; suspended_by: UserRef } | null
+  actions?: CaseAction[]
   history: HistoryEvent[]
   rating?: { score: number; comment: string; created_at: string } | null
   /** what the office told the applicant in words (answer, reasons, reply), titled */

@@ -284,6 +284,21 @@ const zh = {
     milestoneData: { label: '里程碑数据', help: '随里程碑记录的数据变量，逗号分隔。' },
     document: { label: '文书', help: '节点完成时出具的正式文书模板，如 complaint/ineligible。' },
     applicantData: { label: '申请人可见数据', help: '申请人可以看到的数据变量（表单字段之外），逗号分隔。' },
+    actions: {
+      help: '此环节提供的办理操作（服务器据此控制）；默认全部提供，申请人的任务只提供意见、抄送和催办。',
+      transfer: '可转办',
+      delegate: '可委派',
+      return: '可退回',
+      withdraw: '可撤回（完成人撤回）',
+      consult: '可征询意见（加签）',
+      copy: '可抄送',
+      comment: '可发表审批意见',
+      urge: '可催办',
+    },
+    opinionRequired: { label: '必须填写审批意见', help: '没有审批意见不能完成此任务。' },
+    opinionField: { label: '意见写入变量', help: '完成时把此任务的审批意见写入的数据变量，供文书和后续环节使用。' },
+    withdrawable: { label: '申请人可撤回', help: '申请人可以撤回案件（撤回申请）。' },
+    withdrawableUntil: { label: '撤回截止节点', help: '案件经过这些节点（逗号分隔的标识）后不能再撤回，如 decided。' },
   },
 }
 
@@ -573,6 +588,21 @@ const en: Resources = {
     milestoneData: { label: 'Milestone data', help: 'Comma-separated data variables recorded with the milestone.' },
     document: { label: 'Document', help: 'The official notice issued when the node completes, e.g. complaint/ineligible.' },
     applicantData: { label: 'Data the applicant sees', help: 'Comma-separated data variables the applicant may see besides their form fields.' },
+    actions: {
+      help: 'The operations this step offers (the server enforces them); all by default, and comment, copy and urge on an applicant’s own task.',
+      transfer: 'May be transferred',
+      delegate: 'May be delegated',
+      return: 'May send the case back',
+      withdraw: 'May be taken back (by who completed it)',
+      consult: 'May ask for opinions (consult)',
+      copy: 'May be copied to others',
+      comment: 'Opinions may be given',
+      urge: 'May be urged',
+    },
+    opinionRequired: { label: 'Needs an opinion', help: 'The task cannot be completed without an opinion.' },
+    opinionField: { label: 'Opinions into variable', help: 'The data variable the task’s opinions are copied into on completion, for notices and later steps.' },
+    withdrawable: { label: 'The applicant may withdraw', help: 'The applicant may withdraw the case.' },
+    withdrawableUntil: { label: 'Withdrawable until', help: 'Once the case passes one of these nodes (comma-separated ids) it can no longer be withdrawn, e.g. decided.' },
   },
 }
 

@@ -18,6 +18,7 @@ declare module '@bpmn-io/properties-panel' {
   export const isTextFieldEntryEdited: (node: HTMLElement) => boolean
   export const isTextAreaEntryEdited: (node: HTMLElement) => boolean
   export const isSelectEntryEdited: (node: HTMLElement) => boolean
+  export const isCheckboxEntryEdited: (node: HTMLElement) => boolean
 }
 
 declare module 'bpmn-js-bpmnlint' {

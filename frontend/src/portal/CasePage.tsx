@@ -140,6 +140,20 @@ export default function CasePage() {
         </dl>
       </section>
 
+      {item.end_reason && (item.status === 'cancelled' || item.status === 'withdrawn') && (
+        <Alert
+          type="info"
+          showIcon
+          role="status"
+          data-testid="end-reason"
+          style={{ marginBottom: 12 }}
+          title={t(item.status === 'cancelled' ? 'case.cancelledBecause' : 'case.withdrawnBecause', { reason: item.end_reason })}
+        />
+      )}
+      {item.status === 'suspended' && item.suspension && (
+        <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={t('case.suspendedBecause', { reason: item.suspension.reason })} />
+      )}
+
       {(item.told_applicant ?? []).length > 0 && (
         <section className="lf-panel" aria-labelledby="lf-told">
           <h2 id="lf-told" className="lf-h2" style={{ marginTop: 0 }}>
@@ -211,6 +225,7 @@ export default function CasePage() {
       </section>
 
       {(item.status === 'completed' || item.rating) && <RatingPanel instance={item} />}
+      {(item.actions ?? []).includes('withdraw') && <WithdrawPanel instance={item} />}
 
       <section className="lf-panel" aria-labelledby="lf-complain">
         <h2 id="lf-complain" className="lf-h2" style={{ marginTop: 0 }}>
@@ -360,6 +375,67 @@ function TaskPanel({ task, instance, lang, onDone }: { task: Task; instance: Ins
 }
 
 const SCORES = ['5', '4', '3', '2', '1'] as const
+
+// antd's danger red is too light for WCAG AA on white (and white on it): a darker red.
+const WITHDRAW_STYLE = {
+  open: { color: '#a8071a', borderColor: '#a8071a' },
+  confirm: { background: '#a8071a', borderColor: '#a8071a' },
+}
+
+/** 撤回申请: the applicant withdraws their case, while the process allows it, giving the reason. */
+function WithdrawPanel({ instance }: { instance: InstanceDetail }) {
+  const { t } = useTranslation('portal')
+  const client = useQueryClient()
+  const [open, setOpen] = useState(false)
+  const [reason, setReason] = useState('')
+  const [problem, setProblem] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+  const lang: Lang = currentLang()
+
+  async function send() {
+    if (!reason.trim()) {
+      setProblem(t('case.withdrawReasonNeeded'))
+      return
+    }
+    setBusy(true)
+    setProblem(null)
+    try {
+      await api(`/instances/${instance.id}/withdraw`, { json: { reason } })
+      await client.invalidateQueries({ queryKey: ['instance', String(instance.id)] })
+      await client.invalidateQueries({ queryKey: ['tasks', 'case', String(instance.id)] })
+    } catch (exc) {
+      setProblem(exc instanceof ApiError ? pickLang(exc.fieldErrors.reason?.[0] ?? exc.message, lang) : t('common:error'))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <section className="lf-panel" aria-labelledby="lf-withdraw">
+      <h2 id="lf-withdraw" className="lf-h2" style={{ marginTop: 0 }}>
+        {t('case.withdraw')}
+      </h2>
+      <p className="lf-muted">{t('case.withdrawHint')}</p>
+      {open ? (
+        <>
+          <label htmlFor="lf-withdraw-reason">{t('case.withdrawReason')}</label>
+          <Input.TextArea id="lf-withdraw-reason" rows={3} maxLength={2000} value={reason} onChange={(event) => setReason(event.target.value)} />
+          {problem && <Alert type="error" showIcon title={problem} style={{ margin: '8px 0' }} />}
+          <div style={{ display: 'flex', gap: 8, marginTop: 8 }}>
+            <Button type="primary" onClick={() => void send()} loading={busy} style={WITHDRAW_STYLE.confirm}>
+              {t('case.withdrawConfirm')}
+            </Button>
+            <Button onClick={() => setOpen(false)}>{t('common:cancel')}</Button>
+          </div>
+        </>
+      ) : (
+        <Button onClick={() => setOpen(true)} style={WITHDRAW_STYLE.open}>
+          {t('case.withdraw')}
+        </Button>
+      )}
+    </section>
+  )
+}
 
 function RatingPanel({ instance }: { instance: InstanceDetail }) {
   const { t } = useTranslation('portal')

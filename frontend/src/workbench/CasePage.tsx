@@ -13,6 +13,7 @@ import { Loading } from '../app/App'
 import { ApiError } from '../app/api'
 import type { HistoryEvent, Task } from '../app/types'
 import { pickLang } from '../shared/bilingual'
+import CaseActions from './CaseActions'
 import CaseData, { AttachmentList } from './CaseData'
 import { buildLabels } from './caseLabels'
 import { formatDateTime } from './format'
@@ -30,6 +31,7 @@ const STATUS_STYLE: Record<string, { color: string; background: string; borderCo
   completed: { color: '#135200', background: '#f1f9ec', borderColor: '#95de64' },
   error: { color: '#a8071a', background: '#fff1f0', borderColor: '#ffa39e' },
   cancelled: { color: 'rgba(0,0,0,.75)', background: '#fafafa', borderColor: '#d9d9d9' },
+  suspended: { color: '#873800', background: '#fff7e6', borderColor: '#ffc069' },
 }
 
 function Legend() {
@@ -96,6 +98,7 @@ export default function CasePage() {
           <span>
             <strong className="wb-action">{t(words.actionKey)}</strong>
             {words.subject && <span> · {pickLang(words.subject, lang)}</span>}
+            {words.note && <span className="wb-event-note"> · {pickLang(words.note, lang)}</span>}
           </span>
         )
       },
@@ -168,6 +171,7 @@ export default function CasePage() {
             <dd>{formatDateTime(data.created_at)}</dd>
           </div>
         </dl>
+        <CaseActions instance={data} />
       </header>
 
       <section className="wb-panel" aria-labelledby="wb-diagram-heading">

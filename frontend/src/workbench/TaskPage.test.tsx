@@ -26,6 +26,7 @@ const DETAIL = {
   data: { applicant: { name: '张三' } },
 }
 
+let detail: Record<string, unknown> = DETAIL
 let completeAnswer: { status: number; body: unknown } = { status: 200, body: {} }
 let calls: { method: string; path: string; body?: unknown }[] = []
 
@@ -39,7 +40,7 @@ function fakeApi(input: RequestInfo | URL, init?: RequestInit): Promise<Response
   const path = url.pathname
   calls.push({ method, path, body: init?.body ? JSON.parse(String(init.body)) : undefined })
   if (path === '/api/v1/auth/me') return Promise.resolve(respond(ME))
-  if (path === '/api/v1/tasks/55' && method === 'GET') return Promise.resolve(respond(DETAIL))
+  if (path === '/api/v1/tasks/55' && method === 'GET') return Promise.resolve(respond(detail))
   if (path === '/api/v1/tasks/55/complete') return Promise.resolve(respond(completeAnswer.body, completeAnswer.status))
   if (path === '/api/v1/tasks') return Promise.resolve(respond({ count: 1, next: null, previous: null, results: [task({ id: 56 })] }))
   if (path === '/api/v1/instances/10')
@@ -85,6 +86,7 @@ function ctrlEnter(target: Element) {
 
 beforeEach(() => {
   calls = []
+  detail = DETAIL
   completeAnswer = { status: 200, body: {} }
   sessionStorage.clear()
   rememberQueue('?overdue=true')
@@ -135,5 +137,26 @@ describe('the task view', () => {
       fireEvent.keyDown(document.body, { key: 'Escape' })
     })
     await waitFor(() => expect(screen.getByTestId('where')).toHaveTextContent('/workbench?overdue=true'))
+  })
+
+  it('shows why a step came back and sends the opinion with the completion', async () => {
+    detail = {
+      ...DETAIL,
+      actions: ['complete', 'unclaim', 'return', 'transfer', 'comment', 'copy'],
+      return_reason: '缺少收入证明 / The income statement is missing',
+      returned_by: { id: 4, username: 'reviewer', display_name: '陈静 Chen Jing' },
+      comments: [],
+    }
+    renderTask()
+    const field = await noteField()
+    expect(screen.getByTestId('return-reason')).toHaveTextContent('案件由 陈静 Chen Jing 退回：缺少收入证明 / The income statement is missing')
+    expect(screen.getByRole('button', { name: /^退\s?回$/ })).toBeInTheDocument()
+    expect(screen.getByRole('button', { name: /^转\s?办$/ })).toBeInTheDocument()
+    expect(screen.queryByRole('button', { name: /^委\s?派$/ })).toBeNull()
+    fireEvent.change(screen.getByPlaceholderText('填写审批意见'), { target: { value: '已补齐' } })
+    fireEvent.change(field, { target: { value: '材料齐全' } })
+    ctrlEnter(field)
+    await waitFor(() => expect(calls.some((call) => call.path === '/api/v1/tasks/55/complete')).toBe(true), { timeout: 5000 })
+    expect(calls.find((call) => call.path === '/api/v1/tasks/55/complete')?.body).toEqual({ data: { note: '材料齐全' }, comment: '已补齐' })
   })
 })

@@ -13,15 +13,17 @@ import { Link, useNavigate, useParams } from 'react-router-dom'
 import { Loading } from '../app/App'
 import { api, ApiError, type FieldErrors } from '../app/api'
 import { useAuth } from '../app/auth'
-import type { Task } from '../app/types'
+import type { Task, TaskDetail } from '../app/types'
 import { pickLang } from '../shared/bilingual'
 import CaseData, { AttachmentList } from './CaseData'
 import { buildLabels } from './caseLabels'
 import { parseFilters } from './filters'
 import { useHotkeys } from './hotkeys'
 import { NS } from './i18n'
+import OpinionPanel from './OpinionPanel'
 import { DueCountdown, Kbd, ShortcutHelp, TaskTags, useLang } from './parts'
 import { fetchQueue, useAttachments, useClaim, useInstance, useProcessFiles, useTask } from './queries'
+import TaskOperations from './TaskOperations'
 import { queueIds, queueSearch, queueUrl, rememberTask } from './session'
 
 const SchemaForm = lazy(() => import('../shared/SchemaForm'))
@@ -72,13 +74,15 @@ function TaskView({ id }: { id: number }) {
   const [submitting, setSubmitting] = useState(false)
   const [conflict, setConflict] = useState<string | null>(null)
   const [helpOpen, setHelpOpen] = useState(false)
+  const [opinion, setOpinion] = useState('')
 
   useEffect(() => rememberTask(id), [id])
 
-  // The form starts from what the case already holds for its fields (e.g. a step sent back).
+  // The form starts from what the case already holds for its fields, then from what this step
+  // was last completed with (a step sent back or taken back), then from what a delegate filled in.
   const initial = useMemo(() => {
     const properties = (detail?.form_schema?.properties ?? {}) as Record<string, unknown>
-    const data = detail?.data ?? {}
+    const data = { ...detail?.data, ...detail?.prefill, ...detail?.draft }
     return Object.fromEntries(Object.keys(properties).filter((key) => key in data).map((key) => [key, data[key]]))
   }, [detail])
 
@@ -95,7 +99,10 @@ function TaskView({ id }: { id: number }) {
 
   const mine = Boolean(detail?.assignee && detail.assignee.id === me?.id)
   const open = detail?.status === 'open'
-  const canWork = open && mine
+  const actions = detail?.actions
+  // The server says whether the caller may complete it now (theirs, or a colleague's they stand in
+  // for; not while it is out with a delegate or the case is suspended).
+  const canWork = open && Boolean(detail?.assignee) && (actions ? actions.includes('complete') : mine)
   const name = detail ? pickLang(detail.name, lang) : ''
 
   function refresh() {
@@ -123,8 +130,9 @@ function TaskView({ id }: { id: number }) {
     setSubmitting(true)
     setServerErrors(undefined)
     try {
-      await api(`/tasks/${id}/complete`, { json: { data } })
+      await api(`/tasks/${id}/complete`, { json: opinion.trim() ? { data, comment: opinion } : { data } })
       setDirty(false)
+      setOpinion('')
       refresh()
       const next = await nextTask(id, me?.id).catch(() => null)
       if (next) {
@@ -198,6 +206,13 @@ function TaskView({ id }: { id: number }) {
   }
 
   const statusText = tc(`status.${detail.status}`, { defaultValue: detail.status })
+  const suspended = instance.data?.status === 'suspended' || detail.instance_status === 'suspended'
+
+  function operated(operation: string, result: TaskDetail, left: boolean) {
+    refresh()
+    if (operation === 'withdraw') navigate(`/workbench/tasks/${result.id}`)
+    else if (left) navigate(queueUrl())
+  }
 
   return (
     <div className="wb-task-page">
@@ -254,6 +269,29 @@ function TaskView({ id }: { id: number }) {
       </header>
 
       {conflict && <Alert type="warning" showIcon role="alert" title={conflict} closable={{ onClose: () => setConflict(null) }} className="wb-gap" />}
+      {open && suspended && (
+        <Alert type="warning" showIcon className="wb-gap" title={t('notice.suspended', { reason: instance.data?.suspension?.reason ?? '' })} />
+      )}
+      {open && detail.return_reason && (
+        <Alert
+          type="warning"
+          showIcon
+          className="wb-gap"
+          data-testid="return-reason"
+          title={
+            detail.returned_by
+              ? t('notice.returned', { name: detail.returned_by.display_name, reason: detail.return_reason })
+              : t('notice.returnedNoName', { reason: detail.return_reason })
+          }
+        />
+      )}
+      {open && detail.delegation === 'pending' && <Alert type="info" showIcon className="wb-gap" title={t('notice.delegated', { name: detail.assignee?.display_name ?? '' })} />}
+      {open && detail.delegation === 'resolved' && mine && (
+        <Alert type="success" showIcon className="wb-gap" title={t('notice.resolvedBack', { name: detail.comments?.filter((c) => c.kind === 'resolution').at(-1)?.author.display_name ?? '' })} />
+      )}
+      {open && detail.urged_at && (
+        <Alert type="info" showIcon className="wb-gap" title={detail.urge_note ? t('notice.urgedNote', { note: detail.urge_note }) : t('notice.urgedNoNote')} />
+      )}
 
       <div className="wb-task-grid">
         <section className="wb-panel wb-task-form" aria-labelledby="wb-form-heading">
@@ -261,12 +299,13 @@ function TaskView({ id }: { id: number }) {
             <h2 id="wb-form-heading" className="wb-h2">
               {formTitle}
             </h2>
-            {open && mine && (
+            {open && (actions ? actions.includes('unclaim') : mine) && (
               <Button size="small" onClick={() => void act('unclaim')} loading={claim.isPending}>
                 {t('unclaim')}
               </Button>
             )}
           </div>
+          <TaskOperations task={detail} draft={formData ?? initial} onDone={operated} />
           {!open && <Alert type="info" showIcon title={t('task.notOpen', { status: statusText })} className="wb-gap" />}
           {open && !detail.assignee && (
             <Alert
@@ -281,7 +320,7 @@ function TaskView({ id }: { id: number }) {
               className="wb-gap"
             />
           )}
-          {open && detail.assignee && !mine && (
+          {open && detail.assignee && !mine && !canWork && detail.delegation !== 'pending' && (
             <Alert type="warning" showIcon title={t('task.claimedByOther', { name: detail.assignee.display_name })} className="wb-gap" />
           )}
           {formSchema ? (
@@ -320,6 +359,7 @@ function TaskView({ id }: { id: number }) {
               </Space>
             </>
           )}
+          <OpinionPanel task={detail} value={opinion} onChange={setOpinion} withCompletion={canWork} onPosted={refresh} />
         </section>
         <aside className="wb-panel wb-task-side" aria-labelledby="wb-case-heading">
           <div className="wb-panel-head">

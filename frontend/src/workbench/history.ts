@@ -33,7 +33,28 @@ export const KNOWN_ACTIONS = [
   'task.cancelled',
   'timer.fired',
   'timer.cancelled',
+  'timer.moved',
   'document.issued',
+  'task.transferred',
+  'task.assigned',
+  'task.delegated',
+  'task.resolved',
+  'task.returned',
+  'task.withdrawn',
+  'task.commented',
+  'task.consulted',
+  'task.copied',
+  'task.urged',
+  'task.due_moved',
+  'instance.cancelled',
+  'instance.withdrawn',
+  'instance.suspended',
+  'instance.resumed',
+  'instance.data_changed',
+  'incident.opened',
+  'incident.retried',
+  'incident.retry_failed',
+  'incident.resolved',
 ] as const
 
 export interface EventWords {
@@ -41,6 +62,23 @@ export interface EventWords {
   actionKey: string
   /** What it was about: the task or element name (bilingual), or the milestone's code. */
   subject: string
+  /** Who it went to, and why, as recorded (a transfer's reason, an opinion, a return's step). */
+  note: string
+}
+
+/** The people and words an operation recorded: "→ 赵磊 · 休假". */
+export function eventNote(event: HistoryEvent, names: Record<string, string> = {}): string {
+  const detail = event.detail ?? {}
+  const parts: string[] = []
+  const to = detail.to
+  if (event.action === 'task.returned' && typeof to === 'string') parts.push(`→ ${names[to] ?? to}`)
+  else if (typeof to === 'string' && to) parts.push(`→ ${to}`)
+  else if (Array.isArray(to) && to.length) parts.push(`→ ${to.join('、')}`)
+  for (const key of ['reason', 'text', 'question', 'comment', 'note', 'message']) {
+    const value = detail[key]
+    if (typeof value === 'string' && value.trim() && !(event.action === 'task.completed' && key !== 'comment')) parts.push(value.trim())
+  }
+  return parts.join(' · ')
 }
 
 /** Task ids -> BPMN ids, from the `task.created` events and the open tasks. */
@@ -65,7 +103,7 @@ export function describeEvent(event: HistoryEvent, names: Record<string, string>
   else if (Array.isArray(detail.bpmn_ids)) subject = detail.bpmn_ids.map(nameOf).join('; ')
   if (!known) {
     // A milestone: the element that reported it names it; without one, its code does.
-    return { actionKey: 'action.milestone', subject: typeof detail.bpmn_id === 'string' && names[detail.bpmn_id] ? names[detail.bpmn_id] : event.action }
+    return { actionKey: 'action.milestone', subject: typeof detail.bpmn_id === 'string' && names[detail.bpmn_id] ? names[detail.bpmn_id] : event.action, note: '' }
   }
-  return { actionKey: `action.${event.action.replace('.', '_')}`, subject }
+  return { actionKey: `action.${event.action.replace('.', '_')}`, subject, note: eventNote(event, names) }
 }

@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next'
 import { Link, Route, Routes } from 'react-router-dom'
 
 import CasePage from './CasePage'
+import ConsolePage from './ConsolePage'
 import QueuePage from './QueuePage'
 import TaskPage from './TaskPage'
 
@@ -21,6 +22,7 @@ export default function Workbench() {
       <Route index element={<QueuePage />} />
       <Route path="tasks/:id" element={<TaskPage />} />
       <Route path="cases/:id" element={<CasePage />} />
+      <Route path="console" element={<ConsolePage />} />
       <Route path="*" element={<NotFound />} />
     </Routes>
   )

@@ -1,5 +1,5 @@
 /** Small pieces the workbench screens share. */
-import { ClockCircleOutlined, ThunderboltOutlined, WarningOutlined } from '@ant-design/icons'
+import { BellOutlined, ClockCircleOutlined, RollbackOutlined, ThunderboltOutlined, WarningOutlined } from '@ant-design/icons'
 import { Modal, Tag } from 'antd'
 import { useTranslation } from 'react-i18next'
 
@@ -58,6 +58,17 @@ export function TaskTags({ task }: { task: Task }) {
           {t('tag.today')}
         </Tag>
       )}
+      {task.status === 'open' && task.urged_at && (
+        <Tag color="volcano" icon={<BellOutlined aria-hidden />} className="wb-tag-urged" style={TAG_TEXT.overdue} title={task.urge_note || undefined}>
+          {t('tag.urged')}
+        </Tag>
+      )}
+      {task.status === 'open' && task.return_reason && (
+        <Tag icon={<RollbackOutlined aria-hidden />} className="wb-tag-returned" style={TAG_TEXT.today} title={task.return_reason}>
+          {t('tag.returned')}
+        </Tag>
+      )}
+      {task.delegation === 'pending' && <Tag className="wb-tag-delegated">{t('tag.delegated')}</Tag>}
     </>
   )
 }

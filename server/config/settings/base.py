@@ -193,6 +193,8 @@ SPECTACULAR_SETTINGS = {
         "InstanceStatusEnum": "server.processes.models.InstanceStatus",
         "TaskStatusEnum": "server.processes.models.TaskStatus",
         "TimerStatusEnum": "server.processes.models.TimerStatus",
+        "IncidentStatusEnum": "server.processes.models.IncidentStatus",
+        "ConsultationStatusEnum": "server.processes.models.ConsultationStatus",
     },
 }
 

@@ -1,7 +1,7 @@
 """Making the task, timer and instance rows say what an engine snapshot says."""
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -53,6 +53,8 @@ def sync_rows(
     actor: AbstractBaseUser | None,
     events: list[Event] | None = None,
     save_later: bool = False,
+    refresh_due: Collection[str] = (),
+    ended_as: str | None = None,
     refresh: bool = False,
 ) -> list[str]:
     """Make the task and timer rows say what the snapshot says, writing their audit events.
@@ -60,6 +62,12 @@ def sync_rows(
     Also works out the instance's stage, next deadline and next timer and returns the names
     of those that changed; with `save_later` they are only set on the object, for the
     caller's one UPDATE of the instance.
+
+    Open tasks keep the due date they got when they opened, except those whose bpmn id is in
+    `refresh_due` (a suspension or a data correction moved what their due date is built on).
+    A timer the engine still waits on at another moment is moved, not replaced. `ended_as`
+    says the case ended by an operation (cancelled, withdrawn) that records its own event,
+    rather than by running to its end.
 
     Leaves the open tasks and waiting timers on the instance (`open_tasks`, `waiting_timers`)
     so the response needs no second look at the database.
@@ -77,6 +85,8 @@ def sync_rows(
             if refresh:
                 _refresh_task_row(row, ready_by_id[row.engine_task_id])
             open_tasks.append(row)
+            if row.bpmn_id in refresh_due:
+                _refresh_due(row, ready_by_id[row.engine_task_id], actor, events)
             continue
         # The engine moved past it (a boundary timer, a gateway elsewhere): withdraw it.
         row.status = TaskStatus.CANCELLED
@@ -114,6 +124,21 @@ def sync_rows(
                 row.save(update_fields=["bpmn_id"])
             waiting_rows.append(row)
             continue
+        if row.engine_task_id in waiting:  # the same timer, moved (a suspension stopped the clock)
+            before, row.due_at = row.due_at, waiting.pop(row.engine_task_id).due_at
+            row.save(update_fields=["due_at"])
+            waiting_rows.append(row)
+            events.append(
+                event_build(
+                    action="timer.moved",
+                    actor=actor,
+                    instance=instance,
+                    bpmn_id=row.bpmn_id,
+                    due_at=row.due_at.isoformat(),
+                    was=before.isoformat(),
+                )
+            )
+            continue
         # Fired only if the engine ran the timer event itself; a timer that vanished because
         # its task was completed first was withdrawn, however late it already was.
         fired = row.bpmn_id in snapshot.steps and row.engine_task_id not in waiting
@@ -149,7 +174,7 @@ def sync_rows(
         from server.documents.services import documents_create
 
         documents_create(instance=instance, due=snapshot.documents, actor=actor)
-    if snapshot.completed:
+    if snapshot.completed and ended_as is None and instance.withdrawn_at is None:
         events.append(event_build(action="instance.completed", actor=actor, instance=instance))
     changed = {
         "next_timer_at": min((row.due_at for row in waiting_rows), default=None),
@@ -323,19 +348,52 @@ _SNAPSHOT_FIELDS = [
 _DERIVED_FIELDS = ["stage", "next_deadline", "next_timer_at", "has_subscriptions"]
 
 
-def save_snapshot(instance: ProcessInstance, snapshot: Snapshot, *, fields: list[str] | None = None) -> None:
+def save_snapshot(
+    instance: ProcessInstance,
+    snapshot: Snapshot,
+    *,
+    fields: list[str] | None = None,
+    ended_as: str | None = None,
+) -> None:
     """Save the engine state and what derives from it, then deliver what the step threw (see
     `dispatch_sent`); `fields` names other columns set on the instance that go in the same
-    UPDATE (a migration's new definition)."""
+    UPDATE (a migration's new definition). A case that ended is completed, or `ended_as`
+    (cancelled), or withdrawn when the applicant withdrew it (its withdrawal path may run on
+    before it ends)."""
     instance.state = snapshot.state
     instance.serializer_version = snapshot.serializer_version
     instance.data = snapshot.data
     instance.lock_version += 1  # safe: every caller holds the instance row lock
     if snapshot.completed:
-        instance.status = InstanceStatus.COMPLETED
+        withdrawn = InstanceStatus.WITHDRAWN if instance.withdrawn_at else InstanceStatus.COMPLETED
+        instance.status = ended_as or withdrawn
         instance.completed_at = timezone.now()
-    instance.save(update_fields=_SNAPSHOT_FIELDS + _DERIVED_FIELDS + list(fields or ()))
+    instance.save(update_fields=_SNAPSHOT_FIELDS + _DERIVED_FIELDS + _OPERATION_FIELDS + list(fields or ()))
     dispatch_sent(instance, snapshot)
+
+
+# Set by the case operations (services.cases) before they save the snapshot.
+_OPERATION_FIELDS = ["end_reason", "withdrawn_at"]
+
+
+def _refresh_due(row: HumanTask, ready: Any, actor: AbstractBaseUser | None, events: list[Event]) -> None:
+    """The open task's due date again from its (moved) due expression; a duration still runs
+    from when the task opened."""
+    due_at = resolve_moment(ready.due, start=row.created_at)
+    if due_at == row.due_at:
+        return
+    before, row.due_at = row.due_at, due_at
+    row.save(update_fields=["due_at", "due_sort"])
+    events.append(
+        event_build(
+            action="task.due_moved",
+            actor=actor,
+            instance=row.instance,
+            task=row,
+            due_at=due_at.isoformat() if due_at else None,
+            was=before.isoformat() if before else None,
+        )
+    )
 
 
 def dispatch_sent(instance: ProcessInstance, snapshot: Snapshot) -> None:

@@ -5,17 +5,18 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import F
 from django.utils import timezone
 
-from server.audit.services import event_build, event_record
+from server.audit.services import event_build
 from server.processes.engine import engine, package_for
 from server.processes.models import (
+    IncidentStatus,
     InstanceStatus,
     ProcessInstance,
     Timer,
     TimerStatus,
 )
+from server.processes.services.incidents import incident_open
 from server.processes.services.sync import save_snapshot, sync_rows
 from workflows import EngineError
 
@@ -48,11 +49,12 @@ def timers_fire_due(*, limit: int = 100, on_instance: Callable[[int], None] | No
                     .select_related("definition")
                     .defer("definition__files")
                     .filter(
-                        status=InstanceStatus.RUNNING,
+                        status=InstanceStatus.RUNNING,  # a suspended case's timers wait for its resumption
                         timers__status=TimerStatus.WAITING,
                         timers__due_at__lte=now,
                     )
                     .exclude(pk__in=seen)
+                    .exclude(incidents__status=IncidentStatus.OPEN)  # waits for an operator's retry
                     .order_by("next_timer_at", "id")
                     .first()
                 )
@@ -148,16 +150,13 @@ def _timers_failed_apart(instance_id: int, now: datetime, exc: BaseException) ->
 
 
 def _timer_failed(timers: list[Timer], instance: ProcessInstance, exc: EngineError) -> None:
-    """A timer whose path fails stops the instance with an incident instead of retrying forever."""
-    # LEAD: nobody waits here, so this is where an incident opens (`incident_open`, ops helper);
-    # a BPMN error no boundary event catches arrives here too, as an EngineError on its task.
-    for timer in timers:
-        timer.status = TimerStatus.FAILED
-        timer.error = str(exc)
-        timer.save(update_fields=["status", "error"])
-    ProcessInstance.objects.filter(pk=instance.pk).update(
-        status=InstanceStatus.ERROR,
-        error=f"{exc.element_id or ''}: {exc}",
-        lock_version=F("lock_version") + 1,
+    """A timer whose path fails opens an incident instead of retrying forever; the case keeps
+    its state from before the timer and waits for an operator (services.incidents)."""
+    incident_open(
+        instance=instance,
+        kind="timer",
+        bpmn_id=exc.element_id or "",
+        element_name=exc.element_name or "",
+        error=str(exc),
+        timers=timers,
     )
-    event_record(action="instance.error", instance=instance, bpmn_id=exc.element_id, message=str(exc))

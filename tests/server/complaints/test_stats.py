@@ -85,6 +85,9 @@ def test_a_known_mix_gives_known_rates_for_the_city_and_everything_below_it(clie
         "replied_on_time": 1,
         "acceptance_escalated": 0,
         "reply_escalated": 0,
+        "withdrawn": 0,
+        "ended_before_acceptance": 0,
+        "ended_before_reply": 0,
     }
     assert figures["rates"] == {
         "acceptance_rate": 75.0,

@@ -12,7 +12,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.db import DatabaseError, connections
+from django.db import OperationalError, connections
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -220,7 +220,7 @@ def test_a_timer_is_neither_logged_nor_counted_as_fired_until_its_transaction_co
     def commit_fails_once():
         calls.append(1)
         if len(calls) == 1:
-            raise DatabaseError("the server closed the connection at commit")
+            raise OperationalError("the server closed the connection at commit")
         return real_commit()
 
     monkeypatch.setattr(connection, "_commit", commit_fails_once)
@@ -229,7 +229,7 @@ def test_a_timer_is_neither_logged_nor_counted_as_fired_until_its_transaction_co
     assert "review_timeout" not in "".join(
         r.getMessage() for r in caplog.records if r.levelno == logging.INFO
     )
-    assert "could not be fired; retrying next sweep" in caplog.text
+    assert "could not be fired (the server closed the connection at commit); retrying next sweep" in caplog.text
     assert Timer.objects.get(pk=timer.pk).status == "waiting"  # rolled back, and said so
 
     caplog.clear()

@@ -119,6 +119,7 @@ def test_a_known_mix_of_cases_gives_known_figures(client_for, march_cases, clock
         "advance_aid": 0,
         "supplement_requested": 1,
         "withdrawn": 1,
+        "withdrawn_by_applicant": 0,
         "decided": 5,
         "granted": 4,
         "refused": 2,

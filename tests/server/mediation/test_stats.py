@@ -70,6 +70,7 @@ def test_a_known_mix_of_disputes_gives_known_figures(known_mix, client_for, step
         "concluded": 3,
         "overruns": 1,
         "confirmations_applied": 1,
+        "withdrawn": 0,
         "overdue": 2,
     }
     assert body["rates"] == {"acceptance_rate": 83.3, "agreement_rate": 66.7, "confirmation_rate": 50.0}

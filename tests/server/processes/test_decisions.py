@@ -43,8 +43,10 @@ def test_overlapping_unique_rules_reached_by_the_timer_worker_become_an_incident
 
     fire_timers_until(clock, clock.now() + timedelta(hours=2))
     instance = ProcessInstance.objects.get(pk=case["id"])
-    assert instance.status == "error"
-    assert "UNIQUE" in instance.error and "rules 1, 2, 3" in instance.error
+    assert instance.status == "running"  # waiting for an operator, with an open incident
+    [incident] = instance.incidents.filter(status="open")
+    assert "UNIQUE" in incident.error and "rules 1, 2, 3" in incident.error
+    assert incident.bpmn_id == "decide"
     history = caseworker.get(f"/api/v1/instances/{case['id']}").json()["history"]
-    incident = next(event for event in history if event["action"] == "instance.error")
-    assert incident["detail"]["bpmn_id"] == "decide"
+    opened = next(event for event in history if event["action"] == "incident.opened")
+    assert opened["detail"]["bpmn_id"] == "decide"

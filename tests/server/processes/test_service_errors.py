@@ -71,7 +71,7 @@ def test_an_uncaught_code_or_an_unexpected_exception_is_a_422_on_the_service_tas
     assert open_task(caseworker, case["id"], "file")["id"] == task["id"]  # nothing changed
 
 
-def test_a_failing_service_with_nobody_waiting_stops_the_case_with_an_error(client_for, registry, clock):
+def test_a_failing_service_with_nobody_waiting_opens_an_incident(client_for, registry, clock):
     from server.processes.services import timers_fire_due
 
     caseworker = client_for("caseworker")
@@ -81,4 +81,5 @@ def test_a_failing_service_with_nobody_waiting_stops_the_case_with_an_error(clie
     clock.shift(days=1, minutes=1)
     timers_fire_due()
     instance = ProcessInstance.objects.get(pk=case["id"])
-    assert instance.status == "error" and "the register is unreachable" in instance.error
+    [incident] = instance.incidents.filter(status="open")
+    assert instance.status == "running" and "the register is unreachable" in incident.error

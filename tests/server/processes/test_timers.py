@@ -94,7 +94,7 @@ def test_worker_command_sweeps_once_and_fires_what_is_due(client_for, approval):
     assert Timer.objects.get(instance_id=instance["id"]).status == "fired"
 
 
-def test_timer_whose_path_fails_stops_the_instance_with_an_incident_instead_of_retrying(client_for, demo):
+def test_timer_whose_path_fails_opens_an_incident_instead_of_retrying(client_for, demo):
     from tests.conftest import fixture_files
     from tests.server.conftest import upload
 
@@ -109,9 +109,9 @@ def test_timer_whose_path_fails_stops_the_instance_with_an_incident_instead_of_r
     timers_fire_due()
     assert timers_fire_due() == []  # not retried on the next sweep
     after = caseworker.get(f"/api/v1/instances/{instance_id}").json()
-    assert after["status"] == "error" and "broken" in after["error"]
+    assert after["status"] == "running" and after["incident"]["bpmn_id"] == "broken"
     assert Timer.objects.get(instance_id=instance_id).status == "failed"
-    assert "instance.error" in [event["action"] for event in after["history"]]
+    assert "incident.opened" in [event["action"] for event in after["history"]]
 
 
 def test_one_instance_failing_unexpectedly_is_marked_failed_and_does_not_hold_up_the_others(

@@ -9,12 +9,14 @@
  * `h` rather than JSX, and i18next directly rather than React hooks.
  */
 import {
+  CheckboxEntry,
   CollapsibleEntry,
   Group,
   ListEntry,
   SelectEntry,
   TextAreaEntry,
   TextFieldEntry,
+  isCheckboxEntryEdited,
   isSelectEntryEdited,
   isTextAreaEntryEdited,
   isTextFieldEntryEdited,
@@ -49,6 +51,7 @@ import {
   serviceProblems,
   updateParameterCommands,
 } from './serviceTask'
+import { actionsOf, TASK_ACTIONS, toggleAction, type TaskActionName } from './taskActions'
 
 export interface LexflowContext {
   /** the package's current files: forms and decisions to pick from */
@@ -415,7 +418,54 @@ function ServiceParameters(props: EntryProps) {
   })
 }
 
+/** Whether a human task is the applicant's own (their defaults differ: see taskActions). */
+function isApplicantTask(bo: ModdleElement): boolean {
+  const groups = spiffProperty(bo, 'candidateGroups') ?? laneOf(bo) ?? ''
+  return groups.split(',').map((group) => group.trim()).includes('applicant')
+}
+
+/** One operation the task offers (转办, 退回 …): a checkbox writing the `actions` property. */
+function TaskActionCheckbox(props: EntryProps & { action: TaskActionName }) {
+  const { element, id, label, description, action } = props
+  const execute = useExecute()
+  const create = useCreate()
+  const bo = targetOf(element)
+  return h(CheckboxEntry, {
+    element,
+    id,
+    label,
+    description,
+    getValue: () => actionsOf(spiffProperty(bo, 'actions'), isApplicantTask(bo)).includes(action),
+    setValue: (on: boolean) =>
+      execute(spiffPropertyCommands(element, bo, 'actions', toggleAction(spiffProperty(bo, 'actions'), isApplicantTask(bo), action, on), create)),
+  })
+}
+
+/** A yes/no property ("true" when checked, removed when not). */
+function PropertyFlag(props: EntryProps) {
+  const { element, id, name, label, description } = props
+  const execute = useExecute()
+  const create = useCreate()
+  return h(CheckboxEntry, {
+    element,
+    id,
+    label,
+    description,
+    getValue: () => spiffProperty(targetOf(element), name) === 'true',
+    setValue: (on: boolean) => execute(spiffPropertyCommands(element, targetOf(element), name, on ? 'true' : undefined, create)),
+  })
+}
+
 type Entry = Record<string, unknown> & { id: string; component: unknown; isEdited?: unknown }
+
+const flag = (name: string): Entry => ({
+  id: `lexflow-${name}`,
+  component: PropertyFlag,
+  isEdited: isCheckboxEntryEdited,
+  name,
+  label: t(`${name}.label`),
+  description: t(`${name}.help`),
+})
 
 const text = (name: string, extra: Partial<EntryProps> = {}): Entry => ({
   id: `lexflow-${name}`,
@@ -450,6 +500,19 @@ export function lexflowEntries(element: Element): Entry[] {
       text('dueDate'),
       text('followUpDate'),
       text('priority'),
+      ...TASK_ACTIONS.map(
+        (action): Entry => ({
+          id: `lexflow-action-${action}`,
+          component: TaskActionCheckbox,
+          isEdited: isCheckboxEntryEdited,
+          action,
+          name: 'actions',
+          label: t(`actions.${action}`),
+          description: action === TASK_ACTIONS[0] ? t('actions.help') : undefined,
+        }),
+      ),
+      flag('opinionRequired'),
+      text('opinionField'),
     )
   }
   if (is(element, 'bpmn:StartEvent') && is(bo.$parent, 'bpmn:Process')) {
@@ -485,7 +548,7 @@ export function lexflowEntries(element: Element): Entry[] {
     entries.push(text('stage'), text('milestone'), text('milestoneData'), text('document'))
   }
   if (is(element, 'bpmn:Process') || (is(element, 'bpmn:Participant') && bo.get('processRef'))) {
-    entries.push(text('applicantData'))
+    entries.push(text('applicantData'), flag('withdrawable'), text('withdrawableUntil'))
   }
   return entries
 }

@@ -25,7 +25,7 @@ from server.jobs.services import (
 )
 from server.portal.services import attachments_purge_unlinked
 from server.processes.selectors import timers_next_due_in
-from server.processes.services import scheduled_starts_fire_due, timers_fire_due
+from server.processes.services import instances_resume_due, scheduled_starts_fire_due, timers_fire_due
 
 # Timers fired per sweep; a sweep that fires this many starts the next one at once.
 TIMERS_PER_SWEEP = 100
@@ -44,6 +44,10 @@ class TimerSweep:
         self.write = write
 
     def __call__(self, worker: Worker) -> bool | float:
+        # Suspensions that end today first, so their cases' timers fire in this sweep.
+        worker.now_on("suspensions ending")
+        for resumed in instances_resume_due():
+            self.write(f"resumed case {resumed.pk} at the end of its suspension")
         fired = timers_fire_due(
             limit=TIMERS_PER_SWEEP, on_instance=lambda pk: worker.now_on(f"timers of instance {pk}")
         )
@@ -166,7 +170,8 @@ class JobSweep:
 class Command(BaseCommand):
     help = (
         "Run a background worker until stopped (SIGTERM or Ctrl-C). --kind timers (the default) "
-        "fires due timers and scheduled starts; --kind jobs runs background jobs (official notices' "
+        "fires due timers and scheduled starts (resuming first the suspended cases whose suspension "
+        "ends today); --kind jobs runs background jobs (official notices' "
         "PDFs and the like; with LEXFLOW_JOBS=celery it hands them to Celery instead), builds closed "
         "cases' archives, hourly deletes uploads that reached no case within "
         "LEXFLOW_UNLINKED_UPLOAD_DAYS and daily verifies the audit chain. Run at least one of each; "

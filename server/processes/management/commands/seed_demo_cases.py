@@ -42,6 +42,7 @@ class Command(BaseCommand):
             logger.setLevel(level)
 
     def _seed(self, *, per_line: int, seed: int, force: bool) -> None:
+        made_any = False
         for app, process in SERVICE_LINES.items():
             demo = importlib.import_module(f"server.{app}.demo")
             demo.seed_reference_data()
@@ -52,4 +53,10 @@ class Command(BaseCommand):
                 continue
             started = time.monotonic()
             made = demo.seed_cases(count=per_line, rng=random.Random(f"{seed}-{app}"))
+            made_any = made_any or bool(made)
             self.stdout.write(f"{process}: {made} demo cases ({time.monotonic() - started:.1f} s)")
+        if made_any:
+            from server.processes.demo import seed_operations
+
+            for what in seed_operations():
+                self.stdout.write(f"operations: {what}")
