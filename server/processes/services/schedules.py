@@ -163,9 +163,8 @@ def _fire(row: ScheduledStart) -> ProcessInstance | None:
         row.error = ""
     except (APIException, ValueError) as exc:
         # No person waits for this start: the failure is recorded on the schedule and in the
-        # audit log, and the schedule goes on to its next occurrence.
-        # LEAD: open an incident here once `incident_open` lands (ops helper), e.g.
-        # incident_open(kind="scheduled_start", key=row.key, bpmn_id=row.bpmn_id, message=...).
+        # audit log, and the schedule goes on to its next occurrence. (Not an Incident: those
+        # belong to a case, and no case was made.)
         row.error = str(getattr(exc, "detail", exc))
         event_record(
             action="schedule.failed",
