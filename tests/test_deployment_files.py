@@ -81,7 +81,7 @@ def test_compose_migrates_as_the_owner_and_serves_as_the_application_role():
     migrate = services["migrate"]
     assert "//lexflow_owner:" in migrate["environment"]["DATABASE_URL"]
     assert "db_grant_app_role lexflow_app" in " ".join(migrate["command"])
-    for name in ("web", "timer-worker", "document-worker"):
+    for name in ("web", "timer-worker", "celery-worker", "jobs-worker"):
         assert "//lexflow_app:" in services[name]["environment"]["DATABASE_URL"], name
     mounts = services["postgres"]["volumes"]
     assert any(

@@ -43,7 +43,7 @@ def _resolve(root: Any, ref: str) -> Any:
         part = raw.replace("~1", "/").replace("~0", "~")
         if isinstance(node, dict) and part in node:
             node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        elif isinstance(node, list) and part.isascii() and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
         else:
             return None
@@ -54,7 +54,7 @@ def _ref_pointer(ref: str) -> Pointer:
     if not ref.startswith("#/"):
         return ()
     parts = (raw.replace("~1", "/").replace("~0", "~") for raw in ref[2:].split("/"))
-    return tuple(int(part) if part.isdigit() else part for part in parts)
+    return tuple(int(part) if part.isascii() and part.isdigit() else part for part in parts)
 
 
 def _branches(schemas: list[tuple[Any, Pointer]], root: Any) -> list[tuple[dict, Pointer]]:

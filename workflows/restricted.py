@@ -485,7 +485,7 @@ def _check_format_spec(spec: str) -> None:
     digits = ""
     widths = []
     for char in spec + " ":
-        if char.isdigit():
+        if char in "0123456789":  # str.isdigit() also takes '¹', which int() refuses
             digits += char
         elif digits:
             widths.append(int(digits[:12]) if len(digits) <= 12 else 10**12)

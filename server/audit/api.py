@@ -82,12 +82,12 @@ class EventQuerySerializer(serializers.Serializer):
 def events_filtered(queryset: QuerySet[Event], values: dict[str, Any]) -> QuerySet[Event]:
     if case := (values.get("case") or "").strip():
         by_case = Q(instance__business_key=case)
-        if case.isdigit():
+        if case.isascii() and case.isdigit():
             by_case |= Q(instance_id=int(case))
         queryset = queryset.filter(by_case)
     if person := (values.get("person") or "").strip():
         users = get_user_model().objects.filter(
-            Q(username=person) | (Q(pk=int(person)) if person.isdigit() else Q(pk__in=[]))
+            Q(username=person) | (Q(pk=int(person)) if person.isascii() and person.isdigit() else Q(pk__in=[]))
         )
         queryset = queryset.filter(actor__in=users)
     if action := (values.get("action") or "").strip():

@@ -109,7 +109,7 @@ def _error(message: str) -> ValueError:
 
 def _region(value: Any) -> str:
     code = str(value or "").strip()
-    if len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or not (code.isascii() and code.isdigit()):
         raise _error(f"行政区划代码应为 6 位数字 / region_code must be 6 digits, got {value!r}")
     return code
 

@@ -313,7 +313,7 @@ def _id_param(params, name: str) -> int | None:
     value = params.get(name, "")
     if value == "":
         return None
-    if not value.isdigit() or int(value) > MAX_ID:
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_ID:
         raise InvalidInput(f"{name}: 不是编号 / Not an id.", {name: ["不是编号 / Not an id."]})
     return int(value)
 

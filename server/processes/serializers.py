@@ -237,7 +237,7 @@ class TaskDetailSerializer(TaskSerializer):
         rows = task.consultations.select_related("asked_by", "consultant", "answer__author").order_by("id")
         return ConsultationSerializer(rows, many=True).data
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(serializers.DictField(allow_null=True))  # null: nothing to prefill
     def get_prefill(self, task) -> dict | None:
         if task.status != TaskStatus.OPEN:
             return None

@@ -140,3 +140,19 @@ def test_a_process_deployed_from_the_command_line_has_no_deployer_and_the_schema
     assert listed["deployed_by"] is None
     definition = _documented(designer, "/api/v1/processes", "get", "200")
     assert definition["properties"]["deployed_by"].get("nullable") is True
+
+
+# Found by schemathesis on /people (the operations' person picker) and the audit log's filters.
+@pytest.mark.parametrize("value", ["¹", "²³", HUGE])
+@pytest.mark.parametrize("parameter", ["task", "instance"])
+def test_an_odd_id_for_the_person_picker_is_a_400_naming_the_parameter(client_for, parameter, value):
+    response = client_for("caseworker").get("/api/v1/people", {parameter: value})
+    assert response.status_code == 400, response.content
+    assert parameter in response.json()["errors"]
+
+
+@pytest.mark.parametrize("query", [{"case": "¹"}, {"person": "²"}])
+def test_an_odd_case_or_person_in_the_audit_log_filter_finds_nothing(client_for, query):
+    response = client_for("auditor").get("/api/v1/audit/events", query)
+    assert response.status_code == 200, response.content
+    assert response.json()["results"] == []
