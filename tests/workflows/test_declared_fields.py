@@ -155,7 +155,7 @@ def test_forms_that_name_every_field_deploy_including_refs_and_conditions(engine
 
 
 def test_every_fixture_form_of_the_engine_tests_names_its_fields(engine: Engine) -> None:
-    for folder in ("approval", "loop"):
+    for folder in ("approval", "loop", "hit_policies", "migration", "events", "camunda"):
         for name, content in load_package(folder).items():
             if name.endswith(".schema.json"):
                 assert form_leaks(json.loads(content)) == [], name

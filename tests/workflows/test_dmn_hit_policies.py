@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.workflows.support import FIXTURES, decision_table
+from tests.workflows.support import decision_table, load_package
 from workflows import DeployFailed, Engine, EngineError
 
 # For an amount of 5000 the first three rules all match; for 500 only the first; for 50 none.
@@ -20,7 +20,8 @@ LEVELS = {"level": '"high","medium","low"'}  # highest priority first
 
 
 def _files(dmn: bytes) -> dict[str, bytes]:
-    return {"score.bpmn": (FIXTURES / "hit_policies" / "score.bpmn").read_bytes(), "score.dmn": dmn}
+    """The score diagram with its amount form, and `dmn` as the decision it calls."""
+    return {**load_package("hit_policies"), "score.dmn": dmn}
 
 
 def decide(engine: Engine, dmn: bytes, amount: int, **data: Any) -> dict[str, Any]:

@@ -56,7 +56,12 @@ def test_refs_inside_the_form_or_to_another_form_of_the_package_deploy() -> None
         "properties": {
             "notes": {"$ref": "#/$defs/note"},
             "id_number": {"$ref": "common.schema.json#/$defs/id_number"},
-            "const_is_data": {"const": {"$ref": "http://not-a-reference.example"}},
+            # The object a const holds is data, not a schema: its "$ref" is a field, declared as one.
+            "const_is_data": {
+                "type": "object",
+                "properties": {"$ref": {"type": "string"}},
+                "const": {"$ref": "http://not-a-reference.example"},
+            },
         },
     }
     Engine().compile(_with_form(schema, **{"common.schema.json": common}), deploying=True)

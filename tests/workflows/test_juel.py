@@ -141,7 +141,7 @@ def test_untranslatable_el_and_other_tools_forms_are_refused_at_deploy_with_a_su
     xml = LEAVE["leave.bpmn"].decode()
     xml = xml.replace("${decision.outcome eq 'granted'}", "${decision.getOutcome() == 'granted'}")
     xml = xml.replace(
-        'camunda:priority="70"', 'camunda:priority="70" camunda:formKey="embedded:app:forms/review.html"'
+        'camunda:formKey="review.schema.json"', 'camunda:formKey="embedded:app:forms/review.html"'
     )
     with pytest.raises(DeployFailed) as failed:
         engine.compile({"leave.bpmn": xml.encode()}, default_group="caseworker", deploying=True)
@@ -163,7 +163,7 @@ def test_flowable_and_activiti_attributes_are_read_too(engine: Engine) -> None:
         xml = xml.replace(
             'xmlns:camunda="http://camunda.org/schema/1.0/bpmn"', f'xmlns:{prefix}="{namespace}"'
         )
-        package = engine.compile({"leave.bpmn": xml.encode()}, default_group="caseworker")
+        package = engine.compile({**LEAVE, "leave.bpmn": xml.encode()}, default_group="caseworker")
         [review] = engine.start(
             package, "leave", {"days": 1, "urgent": False, "reason": "x", "review_due": "P1D"}
         ).ready_tasks()

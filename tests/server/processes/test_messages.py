@@ -344,7 +344,9 @@ def test_when_the_gateway_timer_fires_the_message_no_longer_reaches_the_case(cli
 def catching(client_for):
     from tests.workflows.support import FIXTURES
 
-    files = {"catching.bpmn": (FIXTURES / "events" / "catching.bpmn").read_bytes()}
+    files = {
+        name: (FIXTURES / "events" / name).read_bytes() for name in ("catching.bpmn", "prepare.schema.json")
+    }
     response = upload(client_for("designer"), files)
     assert response.status_code == 201, response.content
 
