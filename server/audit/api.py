@@ -87,7 +87,8 @@ def events_filtered(queryset: QuerySet[Event], values: dict[str, Any]) -> QueryS
         queryset = queryset.filter(by_case)
     if person := (values.get("person") or "").strip():
         users = get_user_model().objects.filter(
-            Q(username=person) | (Q(pk=int(person)) if person.isascii() and person.isdigit() else Q(pk__in=[]))
+            Q(username=person)
+            | (Q(pk=int(person)) if person.isascii() and person.isdigit() else Q(pk__in=[]))
         )
         queryset = queryset.filter(actor__in=users)
     if action := (values.get("action") or "").strip():
