@@ -7,7 +7,7 @@ import pytest
 from tests.workflows.support import CONFORMANCE, load_package
 from workflows import DeployFailed, Engine
 
-GENMYMODEL = CONFORMANCE / "GenMyModel 0.47" / "C.1.0-export.bpmn"
+CAMUNDA_EXPORT = CONFORMANCE / "camunda-modeler" / "C.1.0-export.bpmn"
 
 
 def _refusal(files: dict[str, bytes]):
@@ -47,8 +47,12 @@ def test_a_file_that_declares_another_encoding_is_still_refused() -> None:
     assert error.line == 1 and "byte 0xE9" in error.message
 
 
-@pytest.mark.skipif(not GENMYMODEL.is_file(), reason=f"{GENMYMODEL} is not there")
-def test_the_genmymodel_export_of_miwg_c_1_0_is_refused_at_line_97() -> None:
-    error = _refusal({GENMYMODEL.name: GENMYMODEL.read_bytes()})
-    assert (error.file, error.line) == ("C.1.0-export.bpmn", 97)
-    assert "byte 0xE4 at byte offset 7289" in error.message
+def test_a_real_modeler_export_resaved_as_latin_1_is_refused_at_the_first_umlaut() -> None:
+    """A Camunda Modeler export, as a German-locale editor would save it after renaming a task."""
+    original = CAMUNDA_EXPORT.read_bytes()
+    at = original.index(b'name="', original.index(b"<bpmn:task ")) + len(b'name="')
+    content = original[:at] + "Prüfung ".encode("latin-1") + original[at:]
+    error = _refusal({CAMUNDA_EXPORT.name: content})
+    offset = content.index(b"\xfc")
+    assert (error.file, error.line) == ("C.1.0-export.bpmn", content[:offset].count(b"\n") + 1)
+    assert f"byte 0xFC at byte offset {offset}" in error.message
