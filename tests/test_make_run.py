@@ -124,7 +124,7 @@ def test_make_run_serves_in_production_shape_and_ctrl_c_or_sigterm_stops_everyth
         assert took < 5, f"{how} took {took:.1f} s to stop everything:\n{output[-3000:]}"
         assert "Booting worker" in output  # gunicorn, not runserver
         assert "runserver" not in output and "development server" not in output
-        assert "Traceback" not in output
+        assert "Traceback" not in output, output[output.find("Traceback") - 500 :][:4000]
         assert "Lexflow stopped." in output
         if round_ == 1:
             assert "unchanged" in output and "demo cases already there" in output
