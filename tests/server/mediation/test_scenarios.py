@@ -70,7 +70,11 @@ def test_an_agreement_opens_the_thirty_day_window_and_the_courts_message_closes_
     assert case["waiting_for"][0]["correlation"] == {"case_number": case["business_key"]}
 
     clock.shift(days=9)
-    answer = confirm(client_for("caseworker"), case, court_case_number="(2026)辽0102民特12号", fee="waived")
+    # A field the message's schema does not declare is refused by name and nothing moves.
+    refused = confirm(client_for("caseworker"), case, status=400, fee="waived")
+    assert list(refused["errors"]) == ["data.fee"]
+    assert case_as(client_for("caseworker"), case)["status"] == "running"
+    answer = confirm(client_for("caseworker"), case, court_case_number="(2026)辽0102民特12号")
     assert (answer["outcome"], answer["bpmn_id"]) == ("delivered", "confirmation_received")
     case = case_as(client_for("caseworker"), case)
     assert case["status"] == "completed"
