@@ -1,10 +1,13 @@
 """`make run`: prepare the embedded database and demo, then serve as a small bureau would in production.
 
 Three processes are started and watched: gunicorn (the web server), the timer worker and the
-jobs worker (`run_worker --kind timers|jobs`). They share this command's process
-group, so a terminal's Ctrl-C reaches each of them; Ctrl-C or SIGTERM to this command stops
-them all within STOP_SECONDS, killing what does not stop in time, mid-render included. Should
-one of them die, the others are stopped too and the command says which one and how.
+jobs worker (`run_worker --kind timers|jobs`). Each runs in a process group of its own, so a
+terminal's Ctrl-C reaches this command alone, which then asks each of them to stop gracefully
+(SIGTERM): gunicorn's answer to SIGINT is a quick shutdown that cuts a request in flight with a
+traceback. Ctrl-C or SIGTERM to this command stops them all within STOP_SECONDS, killing what
+does not stop in time, mid-render and descendants included; should this command be killed
+outright, the kernel sends them SIGTERM. Should one of them die, the others are stopped too and
+the command says which one and how.
 """
 
 from __future__ import annotations
@@ -151,7 +154,9 @@ class Command(BaseCommand):
         failure = ""
         try:
             for name, command in commands.items():
-                children[name] = subprocess.Popen(command, env=env, preexec_fn=_die_with_parent)
+                children[name] = subprocess.Popen(
+                    command, env=env, preexec_fn=_die_with_parent, process_group=0
+                )
             while not stop_requested:
                 for name, child in children.items():
                     if child.poll() is not None:
