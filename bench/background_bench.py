@@ -4,7 +4,7 @@
    notices; each template's PDFs are rendered in one process (the first render of a process
    loads the fonts and is reported apart).
 2. Timer burst: N instances whose timers all fall due at one moment, fired by one and then two
-   timer workers (`run_worker --kind timers`), with a document worker busy on a backlog of
+   timer workers (`run_worker --kind timers`), with the jobs worker (`--kind jobs`) busy on a backlog of
    notices waiting to render, and once without it for comparison. Reports timers fired per
    second and each timer's lateness (fired_at - due_at), p50 and p99.
 
@@ -17,6 +17,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -64,11 +65,16 @@ def _burst(repo: Path, *, timers: int, workers: int, backlog: int) -> dict:
     started: list[subprocess.Popen] = []
     try:
         if backlog:
-            started.append(_worker(repo, "documents"))
+            started.append(_worker(repo, "jobs"))  # renders the documents
         started += [_worker(repo, "timers") for _ in range(workers)]
         deadline = time.monotonic() + setup["seconds_until_due"] + 600
         while time.monotonic() < deadline:
             time.sleep(1.0)
+            for process in started:
+                if process.poll() is not None:  # a worker that died would make the figures a lie
+                    process.stderr.seek(0)
+                    tail = process.stderr.read().decode(errors="replace")[-3000:]
+                    raise RuntimeError(f"{' '.join(process.args[-3:])} exited {process.returncode}:\n{tail}")
             progress = _job(repo, "burst-progress", setup["process"])
             if progress["waiting"] == 0:
                 break
@@ -92,7 +98,7 @@ def _worker(repo: Path, kind: str) -> subprocess.Popen:
         cwd=repo,
         env=_env(),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=tempfile.TemporaryFile(),  # read back should the worker die
     )
 
 
