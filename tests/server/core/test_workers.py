@@ -40,6 +40,20 @@ services._render_pdf = slow_render
 """
 
 
+# Run in a timer worker: the sweep's first case takes ten minutes (a slow timer path).
+SLOW_TIMER_PATH = """
+import time
+from server.processes import services
+
+def slow_sweep(*, limit=100, on_instance=None):
+    on_instance(0)
+    time.sleep(600)
+    return []
+
+services.timers_fire_due = slow_sweep
+"""
+
+
 def wait_for(what: str, predicate, timeout: float = 30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -169,6 +183,28 @@ def test_health_tells_a_busy_worker_from_a_stuck_one_and_a_dead_one(
         "the killed worker to count as dead", lambda: worker_in_health(timers)["state"] == "dead", timeout=6
     )
     assert health()["workers"]["kinds"]["timers"]["status"] == "not running"
+
+
+def test_a_timer_worker_in_a_slow_sweep_is_busy_not_dead_until_it_is_stuck(spawn_manage, settings):
+    """The heartbeat is written beside the sweep: a sweep longer than a dead worker's silence
+    shows the worker busy on its case, and past the timers' limit health calls it stuck."""
+    settings.LEXFLOW = {
+        **settings.LEXFLOW,
+        "WORKER_STALE_AFTER": 2.0,
+        "WORKER_STUCK_AFTER": {"timers": 8.0, "jobs": 3.0, "celery": 3.0},
+    }
+    timers = spawn_manage("run_worker", "--kind", "timers", before=SLOW_TIMER_PATH)
+    busy = wait_for(
+        "the sweep to show", lambda: (w := worker_in_health(timers)) and w["state"] == "busy" and w
+    )
+    assert busy["doing"] == "timers of instance 0"
+    time.sleep(3)  # longer than WORKER_STALE_AFTER: a heartbeat written after the sweep would be late
+    still = worker_in_health(timers)
+    assert (still["state"], still["alive"]) == ("busy", True)
+    assert health()["workers"]["kinds"]["timers"]["status"] != "not running"
+    wait_for("the sweep to count as stuck", lambda: worker_in_health(timers)["state"] == "stuck", timeout=12)
+    body = health()
+    assert body["status"] == "degraded" and body["workers"]["kinds"]["timers"]["status"] == "not running"
 
 
 def test_one_of_two_timer_workers_dying_is_reported_and_a_clean_stop_is_forgotten(
