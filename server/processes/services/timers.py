@@ -78,8 +78,8 @@ def timers_fire_due(*, limit: int = 100, on_instance: Callable[[int], None] | No
                 )
                 continue
             # Anything else (a bug, a value the database refuses) would fail the same way on every
-            # sweep: mark this case failed, as an engine error does, and go on with the others.
-            logger.exception("timers of instance %s failed unexpectedly; the case is marked failed", picked)
+            # sweep: open an incident on this case, as an engine error does, and go on with the others.
+            logger.exception("timers of instance %s failed unexpectedly; an incident is opened", picked)
             outcome = _timers_failed_apart(picked, now, exc)
         # Committed: only now is anything reported.
         for timer in outcome:
@@ -129,8 +129,8 @@ def _fire_instance_timers(instance: ProcessInstance, now: datetime) -> list[Time
 
 
 def _timers_failed_apart(instance_id: int, now: datetime, exc: BaseException) -> list[Timer]:
-    """Mark a case's due timers failed after its own transaction rolled back, in a new one."""
-    error = EngineError(f"the timer could not be fired: {type(exc).__name__}: {exc}"[:2000])
+    """Mark a case's due timers failed after its own transaction rolled back, in a new one, with an
+    incident at the timer that could not be fired (the earliest due, when several were)."""
     try:
         with transaction.atomic():
             instance = (
@@ -140,8 +140,15 @@ def _timers_failed_apart(instance_id: int, now: datetime, exc: BaseException) ->
             )
             if instance is None:
                 return []  # someone else holds it or has moved it on; the next sweep sees
-            timers = list(instance.timers.filter(status=TimerStatus.WAITING, due_at__lte=now))
+            timers = list(
+                instance.timers.filter(status=TimerStatus.WAITING, due_at__lte=now).order_by("due_at", "id")
+            )
             if timers:
+                names = ", ".join(timer.bpmn_id for timer in timers)
+                error = EngineError(
+                    f"the timer {names} could not be fired: {type(exc).__name__}: {exc}"[:2000],
+                    element_id=timers[0].bpmn_id,
+                )
                 _timer_failed(timers, instance, error)
             return timers
     except Exception:

@@ -114,7 +114,7 @@ def test_timer_whose_path_fails_opens_an_incident_instead_of_retrying(client_for
     assert "incident.opened" in [event["action"] for event in after["history"]]
 
 
-def test_one_instance_failing_unexpectedly_is_marked_failed_and_does_not_hold_up_the_others(
+def test_one_instance_failing_unexpectedly_gets_an_incident_and_does_not_hold_up_the_others(
     client_for, approval, monkeypatch
 ):
     from server.processes.services import timers as services
@@ -133,13 +133,21 @@ def test_one_instance_failing_unexpectedly_is_marked_failed_and_does_not_hold_up
     handled = timers_fire_due()
     assert sorted(timer.instance_id for timer in handled) == sorted([first["id"], second["id"]])
     assert Timer.objects.get(instance_id=second["id"]).status == "fired"
-    # It would fail the same way on every sweep: the case is stopped with an incident instead.
+    # It would fail the same way on every sweep: the case waits for an operator with an incident
+    # instead, where it was (the review still open), and the bug's message shown.
     assert Timer.objects.get(instance_id=first["id"]).status == "failed"
-    after = client_for("caseworker").get(f"/api/v1/instances/{first['id']}").json()
-    assert after["status"] == "error" and "simulated bug" in after["error"]
-    assert "instance.error" in [event["action"] for event in after["history"]]
+    director = client_for("director")
+    after = director.get(f"/api/v1/instances/{first['id']}").json()
+    assert after["status"] == "running" and [task["bpmn_id"] for task in after["tasks"]] == ["review"]
+    incident = after["incident"]
+    assert incident["bpmn_id"] == "review_timeout" and "simulated bug" in incident["error"]
+    assert "incident.opened" in [event["action"] for event in after["history"]]
+    assert director.get(f"/api/v1/instances/{second['id']}").json()["incident"] is None
     monkeypatch.setattr(services, "sync_rows", real_sync)
-    assert timers_fire_due() == []  # not retried
+    assert timers_fire_due() == []  # not retried by the sweep
+    retried = director.post(f"/api/v1/incidents/{incident['id']}/retry")  # the bug fixed: an operator retries
+    assert retried.status_code == 200 and retried.json()["status"] == "resolved", retried.content
+    assert Timer.objects.get(instance_id=first["id"]).status == "fired"
 
 
 def test_a_timer_the_database_could_not_fire_stays_due_for_the_next_sweep(client_for, approval, monkeypatch):
@@ -181,7 +189,7 @@ def _deployed_before_the_sandbox_rules(client_for, monkeypatch, files):
         "def f():\n    yield 1\ng = f()\nnext(g)\ng.throw(ValueError)",
     ],
 )
-def test_a_hostile_script_behind_a_timer_fails_its_case_and_the_sweep_goes_on(
+def test_a_hostile_script_behind_a_timer_stops_its_case_with_an_incident_and_the_sweep_goes_on(
     client_for, approval, monkeypatch, script
 ):
     from xml.sax.saxutils import escape
@@ -200,8 +208,18 @@ def test_a_hostile_script_behind_a_timer_fails_its_case_and_the_sweep_goes_on(
     _wait_until_due(hostile.json()["id"])
     _wait_until_due(other["id"])
 
-    timers_fire_due()
+    swept = timers_fire_due()
+    assert sorted(timer.instance_id for timer in swept) == sorted([hostile.json()["id"], other["id"]])
     assert Timer.objects.get(instance_id=other["id"]).status == "fired"
     assert Timer.objects.get(instance_id=hostile.json()["id"]).status == "failed"
+    # The case waits for an operator where it was, with the script named in an open incident.
     after = caseworker.get(f"/api/v1/instances/{hostile.json()['id']}").json()
-    assert after["status"] == "error" and "broken" in after["error"]
+    director = client_for("director")
+    seen = director.get(f"/api/v1/instances/{hostile.json()['id']}").json()
+    assert after["status"] == "running"  # not completed: the end event after the script is not reached
+    incident = seen["incident"]
+    assert incident["bpmn_id"] == "broken" and incident["error"].startswith("broken: script")
+    listed = director.get("/api/v1/instances", {"status": "incident"}).json()["results"]
+    assert [row["id"] for row in listed] == [hostile.json()["id"]]
+    assert "incident.opened" in [event["action"] for event in seen["history"]]
+    assert timers_fire_due() == []  # not retried on the next sweep
