@@ -159,8 +159,24 @@ def test_a_start_without_a_start_form_takes_no_data(client_for):
     assert not ProcessInstance.objects.exists()
 
 
-def test_nobody_can_edit_case_data_in_the_admin_behind_the_engine(client_for):
-    from server.processes.admin import ProcessInstanceAdmin
+def test_nobody_can_edit_case_data_in_the_admin_behind_the_engine(client_for, approval):
+    # The instance admin is read only as a whole (no change permission, not a list of
+    # read-only fields): even the superuser posting the change form is refused, nothing written.
+    from django.contrib import admin
+    from django.test import Client
 
-    engine_backed = {"data", "state", "definition", "organisation", "status"}
-    assert engine_backed <= set(ProcessInstanceAdmin.readonly_fields)
+    from tests.server.conftest import start_approval
+
+    case = start_approval(client_for("applicant"))
+    before = ProcessInstance.objects.get(pk=case["id"])
+    superuser = Client()
+    login = {"username": "admin", "password": "lexflow-demo", "next": "/admin/"}
+    assert superuser.post("/admin/login/", login).status_code == 302
+    model_admin = admin.site._registry[ProcessInstance]
+    request = superuser.get("/admin/").wsgi_request
+    assert request.user.is_superuser and not model_admin.has_change_permission(request, before)
+    forged = {"data": json.dumps({**before.data, "approved": True}), "status": "completed"}
+    posted = superuser.post(f"/admin/processes/processinstance/{before.pk}/change/", forged)
+    assert posted.status_code == 403
+    after = ProcessInstance.objects.get(pk=before.pk)
+    assert (after.data, after.status, after.state) == (before.data, before.status, before.state)
