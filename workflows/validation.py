@@ -714,6 +714,42 @@ def check_form_fields(pkg: CheckedPackage, files: Mapping[str, bytes]) -> None:
         pkg.add(
             DeployError(name, fields.line_of(lines, leak.pointer), None, None, leak.message) for leak in leaks
         )
+    for name, tree in sorted(pkg.bpmn.items()):
+        if name not in pkg.failed:
+            pkg.add(_undeclared_opinion_fields(name, tree.getroot(), pkg.forms))
+
+
+def _undeclared_opinion_fields(name: str, root: etree._Element, forms: Mapping[str, Any]) -> list[DeployError]:
+    """A task's `opinionField` is written with its completion, so its form must declare it like
+    any other field: refused here rather than with a 400 to the one completing the task."""
+    errors = []
+    for prop in root.xpath(
+        "//*[local-name()='userTask']/*[local-name()='extensionElements']/*[local-name()='properties']"
+        "/*[local-name()='property' and @name='opinionField']"
+    ):
+        node = prop.getparent().getparent().getparent()
+        opinion_field = (metadata.spiff_properties(node).get("opinionField") or "").strip()
+        if not opinion_field or not opinion_field.isidentifier():
+            continue  # none, or refused by check_structure
+        form = metadata.task_property(node, "formJsonSchemaFilename")
+        schema = forms.get(form) if form else None
+        if not isinstance(schema, dict) or fields.undeclared_fields(schema, {opinion_field: ""}):
+            where_zh, where_en = (
+                (f"表单 {form} 未声明该字段", f"its form {form} does not declare it")
+                if form
+                else ("该任务没有表单", "the task has no form to declare it")
+            )
+            errors.append(
+                _err(
+                    name,
+                    node,
+                    f"审批意见字段 {opinion_field} 在办结时写入案件数据，但{where_zh} / opinionField "
+                    f"{opinion_field!r} is copied into the case data on completion, but {where_en}; "
+                    "declare it under the form's properties",
+                    prop.sourceline,
+                )
+            )
+    return errors
 
 
 # ---------------------------------------------------------------------------- expression sites

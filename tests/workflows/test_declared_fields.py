@@ -177,3 +177,29 @@ def test_json_lines_point_at_each_key_and_list_entry() -> None:
     assert lines[("a",)] == 2 and lines[("b",)] == 3 and lines[("b", 0)] == 4 and lines[("b", 0, "c")] == 4
     assert lines[("b", 1)] == 5 and lines[("d", 'e"')] == 7
     assert line_of(lines, ("d", 'e"', "missing")) == 7
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_a_deploy_refuses_an_opinion_field_the_tasks_form_does_not_declare(engine: Engine, declared) -> None:
+    """The opinions are copied into `opinionField` with the completion: a field like any other."""
+    text = TWO_STEPS.replace(
+        '<spiffworkflow:property name="formJsonSchemaFilename" value="phone.schema.json" />',
+        '<spiffworkflow:property name="formJsonSchemaFilename" value="phone.schema.json" />'
+        '<spiffworkflow:property name="opinionField" value="phone_opinion" />',
+    ).replace(
+        '<bpmn:userTask id="close" name="Close, no form">',
+        '<bpmn:userTask id="close" name="Close, no form"><bpmn:extensionElements><spiffworkflow:properties>'
+        '<spiffworkflow:property name="opinionField" value="close_opinion" />'
+        "</spiffworkflow:properties></bpmn:extensionElements>",
+    )
+    form = {**PHONE_FORM, "properties": {**PHONE_FORM["properties"], "phone_opinion": {"type": "string"}}}
+    files = {"p.bpmn": text.encode(), "phone.schema.json": json.dumps(form if declared else PHONE_FORM).encode()}
+    with pytest.raises(DeployFailed) as refused:
+        engine.compile(files)
+    errors = {error.element_id: error for error in refused.value.errors if "opinionField" in error.message}
+    assert set(errors) == ({"close"} if declared else {"phone", "close"})
+    assert "has no form" in errors["close"].message and " / " in errors["close"].message
+    if not declared:
+        assert "phone.schema.json does not declare it" in errors["phone"].message
+        line = text[: text.index("phone_opinion")].count("\n") + 1
+        assert errors["phone"].file == "p.bpmn" and errors["phone"].line == line

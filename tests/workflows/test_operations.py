@@ -307,10 +307,14 @@ def test_a_nodes_operations_and_opinion_rule_are_read_from_its_properties(engine
             '<spiffworkflow:property name="actions" value="return, comment" />'
             '<spiffworkflow:property name="opinionRequired" value="true" />'
             '<spiffworkflow:property name="opinionField" value="review_opinion" />'
+            '<spiffworkflow:property name="formJsonSchemaFilename" value="review.schema.json" />'
             "</spiffworkflow:properties></bpmn:extensionElements>",
         )
     )
-    tasks = engine.compile({"withdrawal.bpmn": text.encode()}).processes["withdrawable"].human_tasks
+    # The opinions are copied into review_opinion on completion: the task's form declares it.
+    form = b'{"type": "object", "properties": {"review_opinion": {"type": "string"}}}'
+    compiled = engine.compile({"withdrawal.bpmn": text.encode(), "review.schema.json": form})
+    tasks = compiled.processes["withdrawable"].human_tasks
     assert tasks["review"].actions == ("return", "comment")
     assert tasks["review"].opinion_required and tasks["review"].opinion_field == "review_opinion"
     assert tasks["archive"].actions is None and not tasks["archive"].opinion_required  # defaults
