@@ -55,12 +55,23 @@ def test_a_message_reaches_the_one_case_waiting_for_it_by_its_case_number(client
     assert [timer["bpmn_id"] for timer in second["timers"]] == ["window_closed"]
     assert second["stage"] == "等待法院确认 / Waiting for the court"
 
-    answer = send(
+    # A field the message's schema does not declare is refused by name and nothing moves.
+    events = Event.objects.count()
+    refused = send(
         caseworker,
         "court.confirmation",
         {"case_number": second["business_key"]},
         {**CONFIRMED, "judge_phone": "13800000000"},
+        status=400,
     )
+    assert list(refused["errors"]) == ["data.judge_phone"]
+    assert "not on the form" in refused["errors"]["data.judge_phone"][0]
+    assert Event.objects.count() == events
+    unmoved = case(caseworker, second["id"])
+    assert unmoved["tasks"] == [] and "court" not in unmoved["data"]
+    assert [w["bpmn_id"] for w in unmoved["waiting_for"]] == ["confirmed", "court_closed"]
+
+    answer = send(caseworker, "court.confirmation", {"case_number": second["business_key"]}, CONFIRMED)
     assert answer["outcome"] == "delivered" and answer["bpmn_id"] == "confirmed"
     assert (answer["instance"]["id"], answer["instance"]["business_key"]) == (
         second["id"],
@@ -70,7 +81,6 @@ def test_a_message_reaches_the_one_case_waiting_for_it_by_its_case_number(client
     after = case(caseworker, second["id"])
     assert [task["bpmn_id"] for task in after["tasks"]] == ["record"]
     assert after["waiting_for"] == [] and after["timers"] == []
-    # Only what the message's schema declares reached the case.
     assert after["data"]["court"] == "和平区人民法院" and after["data"]["ruling"] == "confirmed"
     assert "judge_phone" not in after["data"]
     assert Timer.objects.get(instance_id=second["id"]).status == "cancelled"
