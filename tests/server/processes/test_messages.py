@@ -386,7 +386,8 @@ def catching(client_for):
     from tests.workflows.support import FIXTURES
 
     files = {
-        name: (FIXTURES / "events" / name).read_bytes() for name in ("catching.bpmn", "prepare.schema.json")
+        name: (FIXTURES / "events" / name).read_bytes()
+        for name in ("catching.bpmn", "intake.schema.json", "prepare.schema.json")
     }
     response = upload(client_for("designer"), files)
     assert response.status_code == 201, response.content
