@@ -55,12 +55,23 @@ def test_a_message_reaches_the_one_case_waiting_for_it_by_its_case_number(client
     assert [timer["bpmn_id"] for timer in second["timers"]] == ["window_closed"]
     assert second["stage"] == "等待法院确认 / Waiting for the court"
 
-    answer = send(
+    # A field the message's schema does not declare is refused by name and nothing moves.
+    events = Event.objects.count()
+    refused = send(
         caseworker,
         "court.confirmation",
         {"case_number": second["business_key"]},
         {**CONFIRMED, "judge_phone": "13800000000"},
+        status=400,
     )
+    assert list(refused["errors"]) == ["data.judge_phone"]
+    assert "not on the form" in refused["errors"]["data.judge_phone"][0]
+    assert Event.objects.count() == events
+    unmoved = case(caseworker, second["id"])
+    assert unmoved["tasks"] == [] and "court" not in unmoved["data"]
+    assert [w["bpmn_id"] for w in unmoved["waiting_for"]] == ["confirmed", "court_closed"]
+
+    answer = send(caseworker, "court.confirmation", {"case_number": second["business_key"]}, CONFIRMED)
     assert answer["outcome"] == "delivered" and answer["bpmn_id"] == "confirmed"
     assert (answer["instance"]["id"], answer["instance"]["business_key"]) == (
         second["id"],
@@ -70,7 +81,6 @@ def test_a_message_reaches_the_one_case_waiting_for_it_by_its_case_number(client
     after = case(caseworker, second["id"])
     assert [task["bpmn_id"] for task in after["tasks"]] == ["record"]
     assert after["waiting_for"] == [] and after["timers"] == []
-    # Only what the message's schema declares reached the case.
     assert after["data"]["court"] == "和平区人民法院" and after["data"]["ruling"] == "confirmed"
     assert "judge_phone" not in after["data"]
     assert Timer.objects.get(instance_id=second["id"]).status == "cancelled"
@@ -269,13 +279,44 @@ def test_a_send_task_starts_the_court_case_and_its_reply_comes_back_to_the_askin
     sent = Event.objects.get(instance_id=asking["id"], action="message.sent")
     [inbox_id] = sent.detail["started"]
     inbox = case(caseworker, inbox_id)
-    assert inbox["data"]["question"] == "何时开庭？" and "internal_note" not in inbox["data"]
+    assert inbox["data"]["question"] == "何时开庭？"
+    assert inbox["data"]["request_number"] == asking["business_key"]
 
     do_task(caseworker, inbox_id, "answer", {"answer": "三月二十日 / 20 March"})
     assert case(caseworker, inbox_id)["status"] == "completed"
     answered = case(caseworker, asking["id"])
     assert answered["status"] == "completed"
-    assert answered["data"]["reply"] == {"answer": "三月二十日 / 20 March"}  # under the event's variable
+    # Under the event's variable: the reply's fields, its request number (correlated from the payload) too.
+    assert answered["data"]["reply"] == {
+        "request_number": asking["business_key"],
+        "answer": "三月二十日 / 20 March",
+    }
+
+
+def test_a_send_task_whose_payload_has_a_field_the_message_does_not_declare_fails_the_step_by_name(
+    client_for,
+):
+    files = fixture_files("court")
+    files["requests.bpmn"] = files["requests.bpmn"].replace(
+        b'"question": question}', b'"question": question, "internal_note": "not for the court"}'
+    )
+    assert b"internal_note" in files["requests.bpmn"]
+    assert upload(client_for("designer"), files).status_code == 201
+    caseworker = client_for("caseworker")
+    asking = caseworker.post("/api/v1/instances", {"process": "asker", "data": {}}, format="json").json()
+    task = case(caseworker, asking["id"])["tasks"][0]
+    caseworker.post(f"/api/v1/tasks/{task['id']}/claim")
+    response = caseworker.post(
+        f"/api/v1/tasks/{task['id']}/complete", {"data": {"question": "何时开庭？"}}, format="json"
+    )
+    # The field never reaches the court's case: the step fails naming it, and nothing moved.
+    assert response.status_code == 422, response.content
+    [reason] = response.json()["errors"]["ask_court"]
+    assert "data.internal_note" in reason and "not on the form" in reason
+    after = case(caseworker, asking["id"])
+    assert [t["bpmn_id"] for t in after["tasks"]] == ["write_question"] and "question" not in after["data"]
+    assert not ProcessInstance.objects.filter(definition__key="court_inbox").exists()
+    assert not Event.objects.filter(action="message.sent").exists()
 
 
 def test_a_thrown_message_no_case_waits_for_fails_the_step_and_changes_nothing(client_for, court):
@@ -345,7 +386,8 @@ def catching(client_for):
     from tests.workflows.support import FIXTURES
 
     files = {
-        name: (FIXTURES / "events" / name).read_bytes() for name in ("catching.bpmn", "prepare.schema.json")
+        name: (FIXTURES / "events" / name).read_bytes()
+        for name in ("catching.bpmn", "intake.schema.json", "prepare.schema.json")
     }
     response = upload(client_for("designer"), files)
     assert response.status_code == 201, response.content
