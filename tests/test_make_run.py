@@ -3,8 +3,8 @@
 `manage.py lexflow_serve` (what `make run` calls) prepares the embedded SQLite database, then
 serves with gunicorn, the timer worker and the jobs worker under the production
 settings; Ctrl-C (SIGINT to its process group, as a terminal sends it) or SIGTERM to it alone
-stops every process it started, and theirs, within 5 s and without a traceback. The image's own collectstatic and gunicorn
-command serve the admin's login page under the production settings.
+stops every process it started, and theirs, within 5 s and without a traceback. The image's own
+collectstatic and gunicorn command serve the admin's login page under the production settings.
 """
 
 import json

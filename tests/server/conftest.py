@@ -51,6 +51,23 @@ def client_for(demo):
     return make
 
 
+def add_staff(username: str, role: str, organisation_code: str, full_name: str = "") -> None:
+    """One more member of staff, beyond the demo's, who logs in like them (`client_for(username)`):
+    for instance a caseworker or a director of 沈河区 (LN-SY-SH), outside 和平区's cases."""
+    from django.contrib.auth import get_user_model
+
+    from server.accounts.demo import DEMO_PASSWORD
+    from server.accounts.models import Membership, Organisation
+
+    first, _, last = full_name.partition(" ")
+    user = get_user_model()(username=username, first_name=first, last_name=last)
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    Membership.objects.create(
+        user=user, organisation=Organisation.objects.get(code=organisation_code), role=role
+    )
+
+
 def upload(client, files: dict[str, bytes], **extra):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

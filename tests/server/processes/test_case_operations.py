@@ -3,16 +3,25 @@ it, suspend and resume it, correct its data; and what a console lists."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
 from server.audit.models import Event
+from server.processes.deadlines import register_deadline
 from server.processes.models import HumanTask, Timer
 from server.processes.services import instances_resume_due, timers_fire_due
 from tests.conftest import fixture_files
-from tests.server.conftest import VALID_REVIEW, start_approval, upload
+from tests.server.conftest import (
+    VALID_REVIEW,
+    add_staff,
+    do_task,
+    fire_timers_until,
+    start_approval,
+    start_case,
+    upload,
+)
 
 
 def _actions(case_id: int) -> list[str]:
@@ -87,6 +96,20 @@ def test_a_suspended_case_cannot_be_worked_and_its_timers_wait_for_the_resumptio
     assert timers_fire_due() == []
     operations = [a for a in _actions(case["id"]) if a in ("instance.suspended", "instance.resumed")]
     assert operations == ["instance.suspended", "instance.resumed"]
+
+
+def test_only_an_operator_over_the_case_suspends_it(client_for, approval):
+    add_staff("shenhe_director", "director", "LN-SY-SH", "林峰 Lin Feng")
+    case = start_approval(client_for("applicant"))
+    body = {"reason": "等待法院裁定 / Waiting for the court"}
+    assert _post(client_for("caseworker"), case["id"], "suspend", body).status_code == 403
+    assert _post(client_for("supervisor"), case["id"], "suspend", body).status_code == 403
+    assert _post(client_for("applicant"), case["id"], "suspend", body).status_code == 403
+    assert _post(client_for("shenhe_director"), case["id"], "suspend", body).status_code == 404
+    assert client_for("director").get(f"/api/v1/instances/{case['id']}").json()["status"] == "running"
+    assert "instance.suspended" not in _actions(case["id"])
+    task_id = case["tasks"][0]["id"]
+    assert client_for("caseworker").post(f"/api/v1/tasks/{task_id}/claim").status_code == 200
 
 
 def test_a_suspension_with_an_end_date_is_resumed_by_the_worker_that_morning(client_for, approval, clock):
@@ -213,3 +236,27 @@ def test_the_console_filters_cases_by_status_version_stage_and_overdue(client_fo
     clock.shift(days=8)  # past the review's 7 days
     assert ids(overdue="true") == sorted([running["id"], suspended["id"]])
     assert director.get("/api/v1/instances", {"status": "nonsense"}).status_code == 400
+
+
+def test_the_console_finds_the_cases_at_a_stage(client_for, clock):
+    register_deadline("test.reply", 3, "working_days", "答复期限 / Reply deadline", warn_before=1)
+    assert upload(client_for("designer"), fixture_files("staged")).status_code == 201
+    caseworker, director = client_for("caseworker"), client_for("director")
+    escalated = start_case(caseworker, "test_staged", {"owner": "caseworker2"})
+    fire_timers_until(clock, datetime.fromisoformat(escalated["next_deadline"]) + timedelta(seconds=2))
+    in_hand = start_case(caseworker, "test_staged", {"owner": "caseworker2"})
+    answered = start_case(caseworker, "test_staged", {"owner": "caseworker2"})
+    do_task(client_for("caseworker2"), answered["id"], "reply", {})
+
+    def ids(stage: str) -> list[int]:
+        response = director.get("/api/v1/instances", {"stage": stage})
+        assert response.status_code == 200, response.content
+        return sorted(row["id"] for row in response.json()["results"])
+
+    assert ids("督办中") == [escalated["id"]]
+    assert ids("escalated") == [escalated["id"]]
+    assert ids("答复中") == [in_hand["id"]]
+    assert ids("已答复") == [answered["id"]]
+    assert ids("答复") == sorted([in_hand["id"], answered["id"]])
+    assert ids("已撤销") == []
+    assert ids("") == sorted([escalated["id"], in_hand["id"], answered["id"]])

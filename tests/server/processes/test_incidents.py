@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from server.audit.models import Event
 from server.processes.models import Incident, Timer
 from server.processes.services import timers_fire_due
 from tests.conftest import fixture_files
-from tests.server.conftest import upload
+from tests.server.conftest import add_staff, upload
 
 SERVICE = "test.register_lookup"
 
@@ -138,3 +139,79 @@ def test_the_applicant_of_a_case_with_an_incident_sees_a_neutral_stage(
         "message" not in event["detail"] for event in seen["history"] if event["action"] == "incident.opened"
     )
     assert "error" not in seen["stage"].lower() and "故障" not in seen["stage"]
+
+
+def test_the_incident_list_filters_within_the_operators_scope(client_for, failed_case, clock, demo):
+    add_staff("shenhe_director", "director", "LN-SY-SH", "林峰 Lin Feng")
+    add_staff("shenhe_caseworker", "caseworker", "LN-SY-SH", "王明 Wang Ming")
+    started = client_for("supervisor").post(
+        "/api/v1/instances",
+        {"process": "test_timer_service", "data": {"number": "SH-3"}, "organisation": demo["LN-SY-SH"].pk},
+        format="json",
+    )
+    assert started.status_code == 201, started.content
+    shenhe_case = started.json()["id"]
+    clock.shift(seconds=5)
+    timers_fire_due()
+    heping = Incident.objects.get(instance_id=failed_case).pk
+    shenhe = Incident.objects.get(instance_id=shenhe_case).pk
+    supervisor = client_for("supervisor")
+
+    def ids(client, **params) -> list[int]:
+        response = client.get("/api/v1/incidents", params)
+        assert response.status_code == 200, response.content
+        return sorted(row["id"] for row in response.json()["results"])
+
+    assert ids(supervisor) == sorted([heping, shenhe])  # the city sees both counties
+    assert ids(supervisor, organisation="LN-SY-SH") == [shenhe]
+    assert ids(supervisor, organisation="LN-SY-HP") == [heping]
+    assert ids(supervisor, instance=failed_case) == [heping]
+    assert ids(supervisor, process="test_timer_service") == sorted([heping, shenhe])
+    assert ids(supervisor, process="test_approval") == []
+    assert ids(supervisor, kind="timer") == sorted([heping, shenhe])
+    assert ids(supervisor, kind="service") == []
+    assert ids(client_for("director")) == [heping]
+    assert ids(client_for("director"), organisation="LN-SY-SH") == []  # a filter does not widen the scope
+    assert ids(client_for("shenhe_director")) == [shenhe]
+    assert ids(client_for("shenhe_caseworker")) == []
+    assert ids(client_for("caseworker")) == []
+    assert client_for("applicant").get("/api/v1/incidents").json()["results"] == []
+
+    resolved = client_for("director").post(
+        f"/api/v1/incidents/{heping}/resolve", {"note": "已人工处理 / Dealt with by hand"}, format="json"
+    )
+    assert resolved.status_code == 200, resolved.content
+    assert ids(supervisor, status="open") == [shenhe]
+    assert ids(supervisor, status="resolved") == [heping]
+    assert supervisor.get("/api/v1/incidents", {"status": "nonsense"}).status_code == 400
+
+
+def test_resolving_an_incident_needs_a_note_and_is_recorded_with_it(client_for, failed_case):
+    add_staff("shenhe_director", "director", "LN-SY-SH", "林峰 Lin Feng")
+    director = client_for("director")
+    incident_id = Incident.objects.get().pk
+    url = f"/api/v1/incidents/{incident_id}/resolve"
+    for body in ({}, {"note": "   "}):
+        refused = director.post(url, body, format="json")
+        assert refused.status_code == 400 and "note" in refused.json()["errors"], body
+    assert client_for("shenhe_director").post(url, {"note": "x"}, format="json").status_code == 404
+    assert client_for("caseworker").post(url, {"note": "x"}, format="json").status_code == 404
+    assert client_for("supervisor").post(url, {"note": "x"}, format="json").status_code == 403
+    assert not Event.objects.filter(action="incident.resolved").exists()
+    assert Incident.objects.get().status == "open"
+
+    resolved = director.post(url, {"note": "数据已更正 / The data was corrected"}, format="json")
+    assert resolved.status_code == 200, resolved.content
+    body = resolved.json()
+    assert body["status"] == "resolved" and body["resolved_by"]["username"] == "director"
+    assert body["resolution"] == "数据已更正 / The data was corrected"
+    event = Event.objects.get(action="incident.resolved")
+    assert event.instance_id == failed_case and event.actor.username == "director"
+    assert (
+        event.detail["incident"] == incident_id
+        and event.detail["note"] == "数据已更正 / The data was corrected"
+    )
+    case = director.get(f"/api/v1/instances/{failed_case}").json()
+    assert case["incident"] is None and "incident.resolved" in [e["action"] for e in case["history"]]
+    assert director.get("/api/v1/instances", {"status": "incident"}).json()["results"] == []
+    assert director.post(url, {"note": "again"}, format="json").status_code == 409

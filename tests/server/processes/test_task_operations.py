@@ -11,7 +11,7 @@ from django.utils import timezone
 from server.audit.models import Event
 from server.processes.models import HumanTask, Timer
 from tests.conftest import fixture_files
-from tests.server.conftest import VALID_REVIEW, start_approval, upload
+from tests.server.conftest import VALID_REVIEW, add_staff, start_approval, upload
 
 
 def _events(task_id: int, action: str) -> list[dict]:
@@ -423,6 +423,181 @@ def test_a_substitute_gets_and_does_the_tasks_of_a_colleague_on_leave(client_for
     clock.shift(days=-4)
     assert _post(colleague, task_id, "complete", {"data": VALID_REVIEW}).status_code == 200
     assert HumanTask.objects.get(pk=task_id).completed_by.username == "caseworker2"
+
+
+def test_the_substitute_finds_the_colleagues_task_in_their_own_queue_during_the_leave(
+    client_for, approval, clock
+):
+    """The township's caseworker stands in for the county's: the county's cases are not in their
+    queue, but the tasks assigned to the colleague on leave are, for the period named."""
+    caseworker, station = client_for("caseworker"), client_for("station")
+    _, task_id = _review(client_for)
+    _claim(caseworker, task_id)
+
+    def queue() -> list[int]:
+        return [row["id"] for row in station.get("/api/v1/tasks").json()["results"]]
+
+    assert queue() == []
+    today = timezone.localdate()
+    named = caseworker.post(
+        "/api/v1/substitutes",
+        {
+            "substitute": "station",
+            "starts_on": today.isoformat(),
+            "ends_on": (today + timedelta(days=2)).isoformat(),
+        },
+        format="json",
+    )
+    assert named.status_code == 201, named.content
+    [event] = Event.objects.filter(action="substitute.named")
+    assert event.actor.username == "caseworker"
+    assert event.detail == {
+        "substitute": "station",
+        "starts_on": today.isoformat(),
+        "ends_on": (today + timedelta(days=2)).isoformat(),
+    }
+    assert queue() == [task_id]
+    assert "complete" in station.get(f"/api/v1/tasks/{task_id}").json()["actions"]
+
+    clock.shift(days=5)  # the leave is over
+    assert queue() == []
+    clock.shift(days=-4)
+    assert _post(station, task_id, "complete", {"data": VALID_REVIEW}).status_code == 200
+    assert Event.objects.get(task_id=task_id, action="task.completed").actor.username == "station"
+
+
+# ---------------------------------------------------------------------------------------------
+# Who may not
+
+
+@pytest.fixture
+def shenhe(demo):
+    """Staff of 沈河区 (LN-SY-SH), the neighbouring county: 和平区's cases are not theirs."""
+    add_staff("shenhe_caseworker", "caseworker", "LN-SY-SH", "王明 Wang Ming")
+    add_staff("shenhe_director", "director", "LN-SY-SH", "林峰 Lin Feng")
+
+
+def test_only_the_delegate_hands_a_delegated_task_back(client_for, approval):
+    caseworker = client_for("caseworker")
+    _, task_id = _review(client_for)
+    _claim(caseworker, task_id)
+    assert (
+        _post(caseworker, task_id, "delegate", {"to": "reviewer", "reason": "请核对 / Check"}).status_code
+        == 200
+    )
+    body = {"comment": "已核实 / Checked"}
+    assert _post(caseworker, task_id, "resolve", body).status_code == 403  # the owner, not the delegate
+    assert _post(client_for("caseworker2"), task_id, "resolve", body).status_code == 403
+    assert _post(client_for("station"), task_id, "resolve", body).status_code == 404
+    assert _events(task_id, "task.resolved") == []
+    task = HumanTask.objects.get(pk=task_id)
+    assert task.assignee.username == "reviewer" and task.delegation == "pending"
+
+
+def test_an_outsider_cannot_urge_a_task(client_for, approval, shenhe):
+    caseworker = client_for("caseworker")
+    case, task_id = _review(client_for)
+    _claim(caseworker, task_id)
+    assert _post(client_for("station"), task_id, "urge", {"note": "x"}).status_code == 404
+    assert _post(client_for("shenhe_director"), task_id, "urge", {"note": "x"}).status_code == 404
+    assert _post(client_for("applicant"), task_id, "urge", {"note": "快点 / Hurry"}).status_code == 403
+    assert _events(task_id, "task.urged") == []
+    assert caseworker.get("/api/v1/tasks", {"mine": "true"}).json()["results"][0]["urged_at"] is None
+
+
+def test_only_the_holder_asks_colleagues_and_the_question_is_in_the_history(client_for, approval):
+    caseworker = client_for("caseworker")
+    case, task_id = _review(client_for)
+    ask = {"to": ["director"], "question": "可否受理? / Accept?"}
+    assert _post(client_for("reviewer"), task_id, "consult", ask).status_code == 403  # not the step's role
+    _claim(caseworker, task_id)
+    assert _post(client_for("caseworker2"), task_id, "consult", ask).status_code == 409  # claimed by another
+    assert _post(client_for("station"), task_id, "consult", ask).status_code == 404
+    assert _events(task_id, "task.consulted") == []
+    assert _post(caseworker, task_id, "consult", ask).status_code == 201
+    assert _events(task_id, "task.consulted") == [{"to": ["director"], "question": "可否受理? / Accept?"}]
+    history = caseworker.get(f"/api/v1/instances/{case['id']}").json()["history"]
+    assert [e["actor"]["username"] for e in history if e["action"] == "task.consulted"] == ["caseworker"]
+
+
+def test_a_director_cannot_assign_a_task_of_another_county(client_for, approval, shenhe):
+    _, task_id = _review(client_for)
+    outsider = client_for("shenhe_director")
+    assert _post(outsider, task_id, "assign", {"to": "caseworker2"}).status_code == 404
+    bulk = outsider.post(
+        "/api/v1/tasks/bulk", {"action": "assign", "ids": [task_id], "to": "caseworker2"}, format="json"
+    )
+    assert [(row["ok"], row["status"]) for row in bulk.json()] == [(False, 404)]
+    assert HumanTask.objects.get(pk=task_id).assignee is None
+    assert _events(task_id, "task.assigned") == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Bulk release
+
+
+def test_bulk_release_gives_back_only_the_callers_tasks_each_audited(client_for, approval):
+    caseworker, colleague = client_for("caseworker"), client_for("caseworker2")
+    ids = [_review(client_for)[1] for _ in range(4)]
+    _claim(caseworker, ids[0])
+    _claim(caseworker, ids[1])
+    _claim(colleague, ids[2])  # ids[3] nobody's
+    released = caseworker.post("/api/v1/tasks/bulk", {"action": "unclaim", "ids": ids}, format="json")
+    assert released.status_code == 200, released.content
+    assert [(row["id"], row["ok"], row["status"]) for row in released.json()] == [
+        (ids[0], True, 200),
+        (ids[1], True, 200),
+        (ids[2], False, 403),
+        (ids[3], False, 409),
+    ]
+    assignees = dict(HumanTask.objects.filter(pk__in=ids).values_list("id", "assignee__username"))
+    assert assignees == {ids[0]: None, ids[1]: None, ids[2]: "caseworker2", ids[3]: None}
+    unassigned = caseworker.get("/api/v1/tasks", {"unassigned": "true"}).json()["results"]
+    assert {ids[0], ids[1]} <= {row["id"] for row in unassigned}
+    for task_id in ids[:2]:
+        [event] = Event.objects.filter(task_id=task_id, action="task.unclaimed")
+        assert event.actor.username == "caseworker"
+    assert not Event.objects.filter(task_id__in=ids[2:], action="task.unclaimed").exists()
+
+    # A supervisor may give a colleague's task back to the queue.
+    by_supervisor = client_for("supervisor").post(
+        "/api/v1/tasks/bulk", {"action": "unclaim", "ids": [ids[2]]}, format="json"
+    )
+    assert [row["ok"] for row in by_supervisor.json()] == [True]
+    assert Event.objects.get(task_id=ids[2], action="task.unclaimed").actor.username == "supervisor"
+
+
+# ---------------------------------------------------------------------------------------------
+# The person picker
+
+
+def _people(client, **params) -> list[str]:
+    response = client.get("/api/v1/people", params)
+    assert response.status_code == 200, response.content
+    return [row["username"] for row in response.json()]
+
+
+def test_the_person_picker_finds_colleagues_by_name_within_the_callers_scope(client_for, approval, shenhe):
+    caseworker = client_for("caseworker")
+    assert _people(caseworker, q="赵磊") == ["caseworker2"]
+    assert _people(caseworker, q="zhao") == ["caseworker2"]
+    assert _people(caseworker, q="caseworker2") == ["caseworker2"]
+    # 王明 of 沈河区 shares a name with 王芳 but works outside 和平区: not offered.
+    assert _people(caseworker, q="王") == ["caseworker"]
+    assert _people(caseworker, q="Wang") == ["caseworker"]
+    assert _people(caseworker, q="shenhe") == []
+    assert _people(caseworker, q="张三") == []  # an applicant is nobody's colleague
+    # The city's supervisor reaches both counties.
+    assert _people(client_for("supervisor"), q="Wang") == ["caseworker", "shenhe_caseworker"]
+    # The county's colleagues are named from the township's station, the neighbouring county not.
+    assert _people(client_for("station"), q="Wang") == ["caseworker"]
+    assert _people(client_for("shenhe_caseworker"), q="Wang") == ["shenhe_caseworker"]
+
+    assert _people(caseworker, role="reviewer") == ["reviewer"]
+    _, task_id = _review(client_for)
+    assert _people(caseworker, task=task_id) == ["caseworker", "caseworker2"]  # its role, its county
+    assert client_for("shenhe_caseworker").get("/api/v1/people", {"task": task_id}).status_code == 404
+    assert client_for("applicant").get("/api/v1/people", {"q": "王"}).status_code == 403
 
 
 # ---------------------------------------------------------------------------------------------
