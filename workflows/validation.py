@@ -719,7 +719,9 @@ def check_form_fields(pkg: CheckedPackage, files: Mapping[str, bytes]) -> None:
             pkg.add(_undeclared_opinion_fields(name, tree.getroot(), pkg.forms))
 
 
-def _undeclared_opinion_fields(name: str, root: etree._Element, forms: Mapping[str, Any]) -> list[DeployError]:
+def _undeclared_opinion_fields(
+    name: str, root: etree._Element, forms: Mapping[str, Any]
+) -> list[DeployError]:
     """A task's `opinionField` is written with its completion, so its form must declare it like
     any other field: refused here rather than with a 400 to the one completing the task."""
     errors = []
