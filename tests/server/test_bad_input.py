@@ -21,9 +21,8 @@ def supervisor(client_for):
 )
 def test_an_odd_organisation_in_the_query_is_not_found_not_a_server_error(supervisor, path, value):
     response = supervisor.get(path, {"organisation": value})
-    # A NUL is refused by the query serializer (400) where there is one, else not found.
-    assert response.status_code == (404 if "\x00" not in value else response.status_code), response.content
-    assert response.status_code in (400, 404), response.content
+    # A NUL is refused before any view reads it (server.core.middleware): a 400 naming it.
+    assert response.status_code == (404 if "\x00" not in value else 400), response.content
     assert response.json()["status"] == response.status_code
 
 
@@ -156,3 +155,47 @@ def test_an_odd_case_or_person_in_the_audit_log_filter_finds_nothing(client_for,
     response = client_for("auditor").get("/api/v1/audit/events", query)
     assert response.status_code == 200, response.content
     assert response.json()["results"] == []
+
+
+# Found by schemathesis: GET /people?role=%00 was a 500 on PostgreSQL, which cannot hold a NUL
+# in a text value. Refused for every view at once (server.core.middleware), naming the parameter.
+NUL_FILTERS = [
+    ("caseworker", "/api/v1/people", "role"),
+    ("caseworker", "/api/v1/people", "q"),
+    ("caseworker", "/api/v1/tasks", "process"),
+    ("caseworker", "/api/v1/tasks", "q"),
+    ("caseworker", "/api/v1/instances", "business_key"),
+    ("caseworker", "/api/v1/instances", "stage"),
+    ("auditor", "/api/v1/audit/events", "action"),
+    ("auditor", "/api/v1/audit/events", "person"),
+]
+
+
+@pytest.mark.parametrize("value", ["\x00", "caseworker\x00", "a\x00b"])
+@pytest.mark.parametrize(("user", "path", "parameter"), NUL_FILTERS)
+def test_a_nul_in_a_list_filter_is_a_400_naming_the_parameter(client_for, user, path, parameter, value):
+    response = client_for(user).get(path, {parameter: value, "page": "1"})
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert list(body["errors"]) == [parameter] and body["status"] == 400
+    assert "NUL" in body["errors"][parameter][0] and body["detail"].startswith(f"{parameter}: ")
+
+
+def test_a_nul_in_a_parameters_name_or_any_of_its_values_is_refused_too(client_for):
+    caseworker = client_for("caseworker")
+    named = caseworker.get("/api/v1/people?ro%00le=x")
+    assert named.status_code == 400 and list(named.json()["errors"]) == ["ro\\0le"]
+    second = caseworker.get("/api/v1/tasks?process=a&process=b%00")
+    assert second.status_code == 400 and list(second.json()["errors"]) == ["process"]
+    assert client_for("caseworker").get("/api/v1/people", {"role": "caseworker"}).status_code == 200
+
+
+# Other odd characters PostgreSQL does take: found nothing (or refused), never a server error.
+@pytest.mark.parametrize("value", ["\x01\x1f", "\ufffd", "\U0001f600", "%", "_", "\\", "'\"", "a" * 5000])
+@pytest.mark.parametrize(("user", "path", "parameter"), NUL_FILTERS)
+def test_other_odd_characters_in_a_list_filter_find_nothing(client_for, user, path, parameter, value):
+    response = client_for(user).get(path, {parameter: value})
+    assert response.status_code in (200, 400), response.content
+    if response.status_code == 200:
+        body = response.json()
+        assert (body["results"] if isinstance(body, dict) else body) == []

@@ -193,10 +193,8 @@ def test_a_deploy_refuses_an_opinion_field_the_tasks_form_does_not_declare(engin
         "</spiffworkflow:properties></bpmn:extensionElements>",
     )
     form = {**PHONE_FORM, "properties": {**PHONE_FORM["properties"], "phone_opinion": {"type": "string"}}}
-    files = {
-        "p.bpmn": text.encode(),
-        "phone.schema.json": json.dumps(form if declared else PHONE_FORM).encode(),
-    }
+    chosen = form if declared else PHONE_FORM
+    files = {"p.bpmn": text.encode(), "phone.schema.json": json.dumps(chosen).encode()}
     with pytest.raises(DeployFailed) as refused:
         engine.compile(files)
     errors = {error.element_id: error for error in refused.value.errors if "opinionField" in error.message}

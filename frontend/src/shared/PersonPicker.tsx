@@ -11,6 +11,7 @@ import { useTranslation } from 'react-i18next'
 import { api } from '../app/api'
 import { addResources } from '../app/i18n'
 import type { UserRef } from '../app/types'
+import { namedPopup } from './NamedListbox'
 
 addResources('people', {
   zh: { placeholder: '输入姓名或用户名搜索', none: '没有符合条件的人员' },
@@ -58,6 +59,7 @@ export default function PersonPicker({ task, instance, multiple = false, value, 
     <Select
       id={id}
       aria-label={rest['aria-label']}
+      popupRender={rest['aria-label'] ? namedPopup(rest['aria-label']) : undefined}
       mode={multiple ? 'multiple' : undefined}
       showSearch={{ filterOption: false, onSearch: setQuery }}
       value={value}

@@ -10,6 +10,7 @@ import { useTranslation } from 'react-i18next'
 import { api, ApiError } from '../app/api'
 import type { TaskDetail, UserRef } from '../app/types'
 import { pickLang } from '../shared/bilingual'
+import { namedPopup } from '../shared/NamedListbox'
 import PersonPicker from '../shared/PersonPicker'
 import { NS } from './i18n'
 import { OPERATION_FORMS, operationBody, operationButtons, type Operation } from './operations'
@@ -115,6 +116,7 @@ export default function TaskOperations({ task, draft, onDone }: TaskOperationsPr
               <Form.Item name="to" label={t('ops.returnTo')} extra={t('ops.returnToHint')} rules={[{ required: true, message: t('ops.targetRequired') }]}>
                 <Select
                   aria-label={t('ops.returnTo')}
+                  popupRender={namedPopup(t('ops.returnTo'))}
                   loading={targets.isLoading}
                   notFoundContent={t('ops.noTargets')}
                   options={(targets.data ?? []).map((target) => ({
