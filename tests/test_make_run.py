@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from server.accounts.management.commands.lexflow_serve import _descendants
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 
@@ -71,23 +73,6 @@ def group_is_empty(pgid: int) -> bool:
     return False
 
 
-def descendants(pid: int) -> set[int]:
-    """Every process below `pid`, from /proc: the web server's workers included."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -98,7 +83,7 @@ def alive(pid: int) -> bool:
 
 def stop_and_check_nothing_is_left(server: subprocess.Popen, how: str) -> tuple[float, str]:
     pgid = server.pid  # started in a session of its own: its process group
-    started_processes = descendants(server.pid)
+    started_processes = set(_descendants(server.pid))  # gunicorn's workers included
     assert len(started_processes) >= 5, "expected gunicorn, its 2 workers and the 2 workers"
     started = time.monotonic()
     if how == "ctrl-c":

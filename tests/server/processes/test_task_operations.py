@@ -402,15 +402,7 @@ def test_a_substitute_gets_and_does_the_tasks_of_a_colleague_on_leave(client_for
         format="json",
     )
     assert wrong.status_code == 400 and "substitute" in wrong.json()["errors"]
-    named = caseworker.post(
-        "/api/v1/substitutes",
-        {
-            "substitute": "caseworker2",
-            "starts_on": today.isoformat(),
-            "ends_on": (today + timedelta(days=2)).isoformat(),
-        },
-        format="json",
-    )
+    named = _name_substitute(caseworker, "caseworker2", today, days=2)
     assert named.status_code == 201, named.content
     assert [row["substitute"]["username"] for row in caseworker.get("/api/v1/substitutes").json()] == [
         "caseworker2"
@@ -423,6 +415,19 @@ def test_a_substitute_gets_and_does_the_tasks_of_a_colleague_on_leave(client_for
     clock.shift(days=-4)
     assert _post(colleague, task_id, "complete", {"data": VALID_REVIEW}).status_code == 200
     assert HumanTask.objects.get(pk=task_id).completed_by.username == "caseworker2"
+
+
+def _name_substitute(client, username: str, starts_on, *, days: int):
+    """The caller names `username` to stand in for them from `starts_on` for `days` more days."""
+    return client.post(
+        "/api/v1/substitutes",
+        {
+            "substitute": username,
+            "starts_on": starts_on.isoformat(),
+            "ends_on": (starts_on + timedelta(days=days)).isoformat(),
+        },
+        format="json",
+    )
 
 
 def test_the_substitute_finds_the_colleagues_task_in_their_own_queue_during_the_leave(
@@ -439,15 +444,7 @@ def test_the_substitute_finds_the_colleagues_task_in_their_own_queue_during_the_
 
     assert queue() == []
     today = timezone.localdate()
-    named = caseworker.post(
-        "/api/v1/substitutes",
-        {
-            "substitute": "station",
-            "starts_on": today.isoformat(),
-            "ends_on": (today + timedelta(days=2)).isoformat(),
-        },
-        format="json",
-    )
+    named = _name_substitute(caseworker, "station", today, days=2)
     assert named.status_code == 201, named.content
     [event] = Event.objects.filter(action="substitute.named")
     assert event.actor.username == "caseworker"
